@@ -1,0 +1,149 @@
+/*
+ * The local cache: an SQLCipher database in the data directory, holding the
+ * worker's households, members, visits and needs, plus the sync bookkeeping
+ * (base rows, outbox, conflicts, orphans, sync meta and log).
+ *
+ * Nothing above this layer sees SQL. Every user edit is one call and one
+ * transaction: the working row and its outbox entry commit together or not
+ * at all. Calls are not thread-safe on one handle; a sync worker opens its own.
+ */
+#ifndef DOORSTEP_STORE_STORE_H
+#define DOORSTEP_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/record.h"
+#include "core/schema.h"
+#include "core/status.h"
+
+struct store;
+
+/* File name of the cache inside the data directory. */
+#define STORE_FILE_NAME "cache.db"
+
+/* True when `dir` already holds a cache file (first run vs unlock). */
+bool store_exists(const char *dir);
+
+/*
+ * Open (or, when missing, create) the cache in `dir` with the key derived
+ * from `passphrase` by SQLCipher. Creates `dir` with mode 0700 if needed and
+ * the files with 0600; refuses a directory or file readable by others.
+ * Runs pending schema migrations. On success *out owns the handle.
+ * Failures: DP_EPASSPHRASE (wrong passphrase or a foreign file: nothing is
+ * written), DP_ECORRUPT, DP_EVERSION (made by a newer Doorstep), DP_EREADONLY,
+ * DP_EFULL, DP_EIO; *out is NULL and the file is unchanged.
+ */
+enum dp_status store_open(const char *dir, const char *passphrase, struct store **out,
+                          struct dp_error *err);
+
+/* Close the handle; NULL is a no-op. */
+void store_close(struct store *st);
+
+/* Schema version of the open cache (the number of migrations applied). */
+int store_schema_version(struct store *st);
+
+/* ---- the household list (home screen) ---------------------------------- */
+
+enum store_sort {
+    STORE_SORT_NAME,       /* head name, then id */
+    STORE_SORT_VILLAGE,    /* village, then head name */
+    STORE_SORT_RISK,       /* red, yellow, green, then next due */
+    STORE_SORT_NEXT_DUE,   /* soonest first, unset last */
+    STORE_SORT_LAST_VISIT, /* longest ago first, never visited first */
+};
+
+struct household_filter {
+    const char *search;   /* NULL or "": no search; else head name substring, ID-number
+                             tail, phone, or address substring */
+    unsigned risk_mask;   /* bit i set = schema_risk_choices[i] shown; 0 = all */
+    const char *village;  /* exact village, NULL = any */
+    const char *category; /* support category token, NULL = any */
+    bool overdue_only;    /* next visit due before `today` */
+    bool unsynced_only;   /* with pending outbox entries */
+    char today[11];       /* YYYY-MM-DD, for overdue */
+    enum store_sort sort;
+    bool descending;
+};
+
+struct household_row {
+    char id[37];
+    char head_name[128];
+    char village[128];
+    char risk[8];         /* risk token */
+    char categories[128]; /* canonical set string */
+    char last_visit[11];  /* date of the newest visit, "" if none */
+    char next_due[11];    /* "" if unset */
+    bool overdue;         /* next_due before the filter's today */
+    bool unsynced;        /* pending outbox entries for it or its children */
+    bool conflict;        /* open conflicts for it or its children */
+    bool warning;         /* an early warning is raised */
+};
+
+/* Count matching households (*matched) and all households (*total). */
+enum dp_status store_household_count(struct store *st, const struct household_filter *f,
+                                     long *matched, long *total, struct dp_error *err);
+
+/*
+ * Fill rows[0..limit) with the matching households from position `offset`
+ * in the filter's order; *nrows gets how many were filled. Uses indexes and
+ * never reads the whole table into memory.
+ */
+enum dp_status store_household_window(struct store *st, const struct household_filter *f,
+                                      long offset, int limit, struct household_row *rows,
+                                      int *nrows, struct dp_error *err);
+
+/* ---- records ------------------------------------------------------------ */
+
+/* Read one record by id into *out (initialised here; record_done() it). DP_ENOTFOUND if none. */
+enum dp_status store_record_get(struct store *st, const struct record_def *def, const char *id,
+                                struct record *out, struct dp_error *err);
+
+/*
+ * The records of type `def` that belong to a household (members, visits,
+ * needs), in display order (visits newest first). *out is an array of *n
+ * initialised records; free with store_record_list_free().
+ */
+enum dp_status store_record_list(struct store *st, const struct record_def *def,
+                                 const char *household_id, struct record **out, size_t *n,
+                                 struct dp_error *err);
+void store_record_list_free(struct record *recs, size_t n);
+
+/*
+ * Save a user edit: create the record if its id is new, otherwise update the
+ * fields that differ from the working row. The record is validated first
+ * (record_validate). The working row and one outbox entry (op create/update,
+ * base version, base values of exactly the changed fields, new values) are
+ * written in one transaction. Saving an unchanged record writes nothing.
+ * On failure nothing is written and the caller still holds its input.
+ */
+enum dp_status store_record_save(struct store *st, const struct record *rec, struct dp_error *err);
+
+/* Delete (tombstone locally + outbox delete entry), one transaction. */
+enum dp_status store_record_delete(struct store *st, const struct record_def *def, const char *id,
+                                   struct dp_error *err);
+
+/* ---- drafts: typed-but-unsaved form input, so a crash loses nothing ----- */
+
+/* Store `text` under `key` (e.g. "visit:<id>"), replacing any earlier draft. */
+enum dp_status store_draft_put(struct store *st, const char *key, const char *text,
+                               struct dp_error *err);
+/* *text is malloc'd (caller frees) or NULL when there is no draft. */
+enum dp_status store_draft_get(struct store *st, const char *key, char **text,
+                               struct dp_error *err);
+enum dp_status store_draft_drop(struct store *st, const char *key, struct dp_error *err);
+
+/* ---- sync bookkeeping -------------------------------------------------- */
+
+/* sync_meta key/value (device_id, user_id, cursor, next_mid, ...). *value malloc'd or NULL. */
+enum dp_status store_meta_get(struct store *st, const char *key, char **value,
+                              struct dp_error *err);
+enum dp_status store_meta_set(struct store *st, const char *key, const char *value,
+                              struct dp_error *err);
+
+/* Outbox entries not yet acknowledged by the server, and open conflicts. */
+enum dp_status store_pending_count(struct store *st, long *pending, long *conflicts,
+                                   struct dp_error *err);
+
+#endif
