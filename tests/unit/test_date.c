@@ -227,6 +227,8 @@ TEST(age_counts_whole_years)
     CHECK_INT_EQ(date_age(&birth, &on), 0);
     on = mk(1950, 6, 14);
     CHECK_INT_EQ(date_age(&birth, &on), -1);
+    on = mk(1940, 1, 1); /* years before, not just days */
+    CHECK_INT_EQ(date_age(&birth, &on), -1);
     struct dp_date leap = mk(2000, 2, 29);
     on = mk(2023, 2, 28);
     CHECK_INT_EQ(date_age(&leap, &on), 22);
