@@ -21,19 +21,21 @@ grep_report() {
 	fi
 }
 
-in_dirs() { # DIR... : the sources below any of them
+matching() { # PATTERN... : the sources matching any of the shell patterns
 	for f in $sources; do
 		for d in "$@"; do
-			case "$f" in "$d"/*) echo "$f"; break ;; esac
+			# shellcheck disable=SC2254
+			case "$f" in $d) echo "$f"; break ;; esac
 		done
 	done
 }
 
-not_in_dirs() { # DIR... : the sources below none of them
+not_matching() { # PATTERN... : the sources matching none of them
 	for f in $sources; do
 		keep=1
 		for d in "$@"; do
-			case "$f" in "$d"/*) keep=0 ;; esac
+			# shellcheck disable=SC2254
+			case "$f" in $d) keep=0 ;; esac
 		done
 		[ $keep -eq 1 ] && echo "$f"
 	done
@@ -49,15 +51,15 @@ grep_report "banned function (use snprintf / a bounded copy / strtol)" \
 #    HTTP client only in sync/, JSON never in the screens.
 # shellcheck disable=SC2046
 grep_report "curses outside tui/" '#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/)' \
-	$(not_in_dirs tui)
+	$(not_matching "tui/*")
 # shellcheck disable=SC2046
 grep_report "sqlite outside store/ and server/" '#[[:space:]]*include[[:space:]]*[<"]sqlite|sqlite3_' \
-	$(not_in_dirs store server tests/unit/test_store tests/server-unit bench)
+	$(not_matching "store/*" "server/*" "tests/unit/test_store*" "tests/server-unit/*" "bench/*")
 # shellcheck disable=SC2046
 grep_report "curl outside sync/" '#[[:space:]]*include[[:space:]]*[<"]curl/|curl_easy_|curl_multi_' \
-	$(not_in_dirs sync tests/tools)
+	$(not_matching "sync/*" "tests/tools/*")
 # shellcheck disable=SC2046
-grep_report "JSON in the screens (ask store/ for structs)" 'cJSON' $(in_dirs tui)
+grep_report "JSON in the screens (ask store/ for structs)" 'cJSON' $(matching "tui/*")
 
 # 3. Formatting, by .clang-format.
 if command -v clang-format >/dev/null 2>&1; then
