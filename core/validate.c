@@ -12,6 +12,9 @@
 #define USERNAME_MAX  32
 #define UUID_LEN      36
 
+/* U+00B7 as UTF-8, passed as an argument so that message ids stay ASCII for translators. */
+#define MIDDLE_DOT "\xC2\xB7"
+
 static bool
 is_digit(char c)
 {
@@ -315,12 +318,14 @@ validate_name(const char *s, unsigned max_chars, const char *field, struct dp_er
         if (is_middle_dot(cp)) {
             if (prev == 0 || next == 0)
                 return dp_error_set(err, DP_EINVAL, field,
-                                    _("the middle dot (·) goes only between parts of the "
-                                      "name, not at the start or end"));
+                                    _("the middle dot (%s) goes only between parts of the "
+                                      "name, not at the start or end"),
+                                    MIDDLE_DOT);
             if (is_middle_dot(next) || next == ' ' || prev == ' ')
                 return dp_error_set(err, DP_EINVAL, field,
-                                    _("put exactly one middle dot (·) between parts of the "
-                                      "name, with no spaces"));
+                                    _("put exactly one middle dot (%s) between parts of the "
+                                      "name, with no spaces"),
+                                    MIDDLE_DOT);
         } else if (is_space(cp)) {
             if (cp != ' ' || !is_latin_letter(prev) || !is_latin_letter(next))
                 return dp_error_set(err, DP_EINVAL, field,
@@ -328,8 +333,9 @@ validate_name(const char *s, unsigned max_chars, const char *field, struct dp_er
                                       "Chinese names have no spaces"));
         } else if (is_dot_lookalike(cp)) {
             return dp_error_set(err, DP_EINVAL, field,
-                                _("use the middle dot (·) between parts of the name, not "
-                                  "another dot"));
+                                _("use the middle dot (%s) between parts of the name, not "
+                                  "another dot"),
+                                MIDDLE_DOT);
         } else if (is_name_symbol(cp)) {
             return dp_error_set(err, DP_EINVAL, field,
                                 _("a name cannot contain punctuation or symbols"));

@@ -450,6 +450,8 @@ TEST(names_bad)
         if (strstr(err.msg, "买买提") || strstr(err.msg, "张"))
             TEST_FAIL_("case %zu: message shows the name", i);
     }
+    CHECK_INT_EQ(name("买买提.艾力", &err), DP_EINVAL);
+    CHECK(strstr(err.msg, "(\u00b7)")); /* the dot itself is shown, filled in by %s */
     CHECK_INT_EQ(name("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十", &err),
                  DP_OK); /* exactly 30 */
 }
