@@ -3,8 +3,9 @@
  * class with its reasons, and early warnings (domain.md "Red/yellow/green",
  * "Early warnings"). Everything here is a pure function of the records, the
  * policy and `today` the caller passes, so the client and the server agree and
- * tests need no clock. Records are the generic ones of core/record.h; tombstoned
- * records (deleted) are ignored everywhere. Nothing here allocates.
+ * tests need no clock (`today` is never NULL). Records are the generic ones of
+ * core/record.h; tombstoned records (deleted) are ignored everywhere. Nothing
+ * here allocates.
  */
 #ifndef DOORSTEP_CORE_RULES_H
 #define DOORSTEP_CORE_RULES_H
