@@ -191,11 +191,9 @@ check_household(const struct record *r, struct dp_error *err)
 static enum dp_status
 check_member(const struct record *r, const struct dp_date *today, struct dp_error *err)
 {
+    /* validate_field has already refused a birth date after today. */
     struct dp_date birth;
     bool have_birth = record_get_date(r, "birth_date", &birth) == DP_OK;
-    if (have_birth && today && date_compare(&birth, today) > 0)
-        return dp_error_set(err, DP_EINVAL, "birth_date", _("is in the future"));
-
     const char *idn = record_get(r, "id_number");
     if (!*idn)
         return DP_OK;

@@ -529,6 +529,12 @@ TEST(warning_medical_cost)
     CHECK_INT_EQ(count_code(&f, &today, WARN_MEDICAL_COST), 0);
     v->deleted = false;
 
+    /* Two figures on one day: the visit later in the array is the latest. */
+    REQUIRE(record_set(later, "date", "2025-03-01") == DP_OK);
+    REQUIRE(record_set(later, "medical_yearly", "100000") == DP_OK);
+    CHECK_INT_EQ(count_code(&f, &today, WARN_MEDICAL_COST), 0);
+    REQUIRE(record_set(later, "medical_yearly", "") == DP_OK);
+
     /* The policy sets the threshold. */
     struct policy p = policy_defaults();
     p.medical_warn_fen = 6000000;
