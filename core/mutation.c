@@ -17,10 +17,16 @@
 #define SET_JSON_MAX     4096
 
 static const char *const op_names[] = {
-    [MUT_CREATE] = "create",
-    [MUT_UPDATE] = "update",
-    [MUT_DELETE] = "delete",
-    [MUT_RESOLVE] = "resolve_conflict",
+    [MUT_CREATE] = "create", [MUT_UPDATE] = "update",
+    [MUT_DELETE] = "delete", [MUT_RESOLVE] = "resolve_conflict",
+    [MUT_REVIEW] = "review", [MUT_ASSIGN] = "assign",
+};
+
+static const char *const review_names[] = {
+    [MUT_REVIEW_NONE] = "",
+    [MUT_REVIEW_SUBMIT] = "submit",
+    [MUT_REVIEW_RETURN] = "return",
+    [MUT_REVIEW_APPROVE] = "approve",
 };
 
 static const char *const part_names[] = {
@@ -65,6 +71,7 @@ mutation_init(struct mutation *m)
     memset(m, 0, sizeof *m);
     m->op = MUT_CREATE;
     m->base_v = -1;
+    m->choose_deleted = -1;
 }
 
 void
@@ -75,6 +82,7 @@ mutation_done(struct mutation *m)
         free(m->set[i]);
         free(m->choose[i]);
     }
+    free(m->comment);
     mutation_init(m);
 }
 
@@ -121,20 +129,6 @@ is_text_type(enum field_type t)
     return t == FT_TEXT || t == FT_NAME || t == FT_NOTE;
 }
 
-static bool
-conflict_id_valid(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++) {
-        char c = s[n];
-        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  c == '_' || c == '-';
-        if (!ok)
-            return false;
-    }
-    return n > 0 && n <= MUTATION_CONFLICT_ID_MAX;
-}
-
 /* validate_field, with the error always naming the schema field. */
 static enum dp_status
 check_value(const struct field_def *f, const char *value, const struct dp_date *today,
@@ -176,35 +170,18 @@ check_writable(const struct field_def *f, bool creating, struct dp_error *err)
 }
 
 static enum dp_status
-check_forbidden(const struct mutation *m, enum mutation_part part, struct dp_error *err)
-{
-    if (!part_empty(m, part))
-        return dp_error_set(err, DP_EINVAL, part_names[part], "is not allowed in a %s mutation",
-                            mutation_op_name(m->op));
-    return DP_OK;
-}
-
-static enum dp_status
 check_create(const struct mutation *m, const struct dp_date *today, struct dp_error *err)
 {
     const struct record_def *def = m->def;
     enum dp_status st;
-    if ((st = check_forbidden(m, MUT_PART_BASE, err)) != DP_OK ||
-        (st = check_forbidden(m, MUT_PART_CHOOSE, err)) != DP_OK)
-        return st;
-    if (m->base_v != -1)
-        return dp_error_set(err, DP_EINVAL, "base_v", "is not allowed in a create mutation");
     if (part_empty(m, MUT_PART_SET))
         return dp_error_set(err, DP_EINVAL, "set", "is missing or empty");
     int id_index = schema_field_index(def, "id");
     for (size_t i = 0; i < def->nfields; i++) {
         const struct field_def *f = &def->fields[i];
         const char *v = m->set[i];
-        if (!v) {
-            if ((f->flags & FF_REQUIRED) && !(f->flags & FF_SERVER) && (int)i != id_index)
-                return dp_error_set(err, DP_EINVAL, f->name, "is required");
+        if (!v)
             continue;
-        }
         if ((st = check_writable(f, true, err)) != DP_OK ||
             (st = check_value(f, v, today, err)) != DP_OK)
             return st;
@@ -219,10 +196,6 @@ check_update(const struct mutation *m, const struct dp_date *today, struct dp_er
 {
     const struct record_def *def = m->def;
     enum dp_status st;
-    if ((st = check_forbidden(m, MUT_PART_CHOOSE, err)) != DP_OK)
-        return st;
-    if (m->base_v < 0)
-        return dp_error_set(err, DP_EINVAL, "base_v", "is missing");
     if (part_empty(m, MUT_PART_SET))
         return dp_error_set(err, DP_EINVAL, "set", "is missing or empty");
     for (size_t i = 0; i < def->nfields; i++) {
@@ -235,24 +208,9 @@ check_update(const struct mutation *m, const struct dp_date *today, struct dp_er
         if ((st = check_writable(f, false, err)) != DP_OK ||
             (st = check_value(f, m->set[i], today, err)) != DP_OK)
             return st;
-        if (!m->base[i])
-            return dp_error_set(err, DP_EINVAL, f->name, "has no base value");
-        if ((st = check_base_value(f, m->base[i], err)) != DP_OK)
+        if (m->base[i] && (st = check_base_value(f, m->base[i], err)) != DP_OK)
             return st;
     }
-    return DP_OK;
-}
-
-static enum dp_status
-check_delete(const struct mutation *m, struct dp_error *err)
-{
-    enum dp_status st;
-    if ((st = check_forbidden(m, MUT_PART_SET, err)) != DP_OK ||
-        (st = check_forbidden(m, MUT_PART_BASE, err)) != DP_OK ||
-        (st = check_forbidden(m, MUT_PART_CHOOSE, err)) != DP_OK)
-        return st;
-    if (m->base_v < 0)
-        return dp_error_set(err, DP_EINVAL, "base_v", "is missing");
     return DP_OK;
 }
 
@@ -261,16 +219,11 @@ check_resolve(const struct mutation *m, const struct dp_date *today, struct dp_e
 {
     const struct record_def *def = m->def;
     enum dp_status st;
-    if ((st = check_forbidden(m, MUT_PART_SET, err)) != DP_OK ||
-        (st = check_forbidden(m, MUT_PART_BASE, err)) != DP_OK)
-        return st;
-    if (m->base_v != -1)
-        return dp_error_set(err, DP_EINVAL, "base_v",
-                            "is not allowed in a resolve_conflict mutation");
-    if (!conflict_id_valid(m->conflict_id))
-        return dp_error_set(err, DP_EINVAL, "conflict_id", "is missing or not a conflict id");
-    if (part_empty(m, MUT_PART_CHOOSE))
-        return dp_error_set(err, DP_EINVAL, "choose", "is missing or empty");
+    if (validate_uuid(m->conflict_id, "conflict_id", NULL) != DP_OK)
+        return dp_error_set(err, DP_EINVAL, "conflict_id", "is not a conflict id");
+    if (m->choose_deleted < -1 || m->choose_deleted > 1)
+        return dp_error_set(err, DP_EINVAL, "choose", "has a bad deletion choice");
+    /* An empty choice is meaningful: it discards an out-of-scope edit. */
     for (size_t i = 0; i < def->nfields; i++) {
         const struct field_def *f = &def->fields[i];
         if (!m->choose[i])
@@ -282,10 +235,83 @@ check_resolve(const struct mutation *m, const struct dp_date *today, struct dp_e
     return DP_OK;
 }
 
+static enum dp_status
+check_review(const struct mutation *m, struct dp_error *err)
+{
+    if (m->def != &schema_visit)
+        return dp_error_set(err, DP_EINVAL, "t", "only visits are reviewed");
+    const char *c = m->comment ? m->comment : "";
+    switch (m->action) {
+    case MUT_REVIEW_SUBMIT:
+        if (*c)
+            return dp_error_set(err, DP_EINVAL, "comment", "is not allowed when submitting");
+        return DP_OK;
+    case MUT_REVIEW_RETURN:
+        if (!*c)
+            return dp_error_set(err, DP_EINVAL, "comment", "is required when returning a visit");
+        return validate_text(c, MUTATION_COMMENT_MAX, false, "comment", err);
+    case MUT_REVIEW_APPROVE:
+        return validate_text(c, MUTATION_COMMENT_MAX, false, "comment", err);
+    case MUT_REVIEW_NONE:
+        break;
+    }
+    return dp_error_set(err, DP_EINVAL, "action", "is not submit, return or approve");
+}
+
+static enum dp_status
+check_assign(const struct mutation *m, struct dp_error *err)
+{
+    if (m->def != &schema_household)
+        return dp_error_set(err, DP_EINVAL, "t", "only households are assigned");
+    if (!m->to[0])
+        return DP_OK; /* unassign */
+    return validate_username(m->to, "to", err);
+}
+
+/* What each op needs (R), may have (O) or must not have (0), beyond the five envelope members. */
+enum part_bit {
+    PB_BASE_V,
+    PB_BASE,
+    PB_SET,
+    PB_CONFLICT,
+    PB_CHOOSE,
+    PB_ACTION,
+    PB_COMMENT,
+    PB_TO,
+    PB_COUNT
+};
+
+static const char *const part_bit_names[PB_COUNT] = {
+    "base_v", "base", "set", "conflict_id", "choose", "action", "comment", "to",
+};
+
+static const char op_parts[][PB_COUNT] = {
+    /*              base_v base set  cid  choose action comment to */
+    [MUT_CREATE] = {0, 0, 'R', 0, 0, 0, 0, 0},   [MUT_UPDATE] = {'R', 'O', 'R', 0, 0, 0, 0, 0},
+    [MUT_DELETE] = {'R', 0, 0, 0, 0, 0, 0, 0},   [MUT_RESOLVE] = {0, 0, 0, 'R', 'R', 0, 0, 0},
+    [MUT_REVIEW] = {0, 0, 0, 0, 0, 'R', 'O', 0}, [MUT_ASSIGN] = {0, 0, 0, 0, 0, 0, 0, 'R'},
+};
+
+/* Which parts m holds, by the same bits. */
+static void
+parts_present(const struct mutation *m, bool have[PB_COUNT])
+{
+    have[PB_BASE_V] = m->base_v != -1;
+    have[PB_BASE] = !part_empty(m, MUT_PART_BASE);
+    have[PB_SET] = !part_empty(m, MUT_PART_SET);
+    have[PB_CONFLICT] = m->conflict_id[0] != '\0';
+    have[PB_CHOOSE] = !part_empty(m, MUT_PART_CHOOSE) || m->choose_deleted != -1;
+    have[PB_ACTION] = m->action != MUT_REVIEW_NONE;
+    have[PB_COMMENT] = m->comment != NULL;
+    have[PB_TO] = m->to[0] != '\0';
+}
+
 enum dp_status
 mutation_check(const struct mutation *m, const struct dp_date *today, struct dp_error *err)
 {
     enum dp_status st;
+    if ((unsigned)m->op >= sizeof op_parts / sizeof op_parts[0])
+        return dp_error_set(err, DP_EINVAL, "op", "is not a known operation");
     if (!m->def)
         return dp_error_set(err, DP_EINVAL, "t", "is missing");
     if (m->def->nfields > MUTATION_MAX_FIELDS)
@@ -295,23 +321,41 @@ mutation_check(const struct mutation *m, const struct dp_date *today, struct dp_
             return dp_error_set(err, DP_EINVAL, "t", "has no field at a given position");
     if (m->mid < 1)
         return dp_error_set(err, DP_EINVAL, "mid", "must be a whole number from 1");
-    if ((st = validate_uuid(m->mutation_id, "id", err)) != DP_OK ||
-        (st = validate_uuid(m->rid, "rid", err)) != DP_OK)
+    if (validate_uuid(m->mutation_id, "id", NULL) != DP_OK)
+        return dp_error_set(err, DP_EINVAL, "id", "is not a mutation id");
+    if ((st = validate_uuid(m->rid, "rid", err)) != DP_OK)
         return st;
     if (!hlc_node_valid(m->hlc.node) || m->hlc.ms > HLC_MS_MAX)
         return dp_error_set(err, DP_EINVAL, "hlc", "is not a clock stamp");
-    if (m->op != MUT_RESOLVE && m->conflict_id[0])
-        return dp_error_set(err, DP_EINVAL, "conflict_id", "is not allowed in a %s mutation",
-                            mutation_op_name(m->op));
+    if (m->base_v < -1)
+        return dp_error_set(err, DP_EINVAL, "base_v", "must be a whole number from 0");
+
+    /* Required and forbidden parts. "set" is checked per op below, since an
+     * empty set object and no set read the same here; "to" "" means unassign. */
+    bool have[PB_COUNT];
+    parts_present(m, have);
+    for (int k = 0; k < PB_COUNT; k++) {
+        char rule = op_parts[m->op][k];
+        if (!rule && have[k])
+            return dp_error_set(err, DP_EINVAL, part_bit_names[k],
+                                "is not allowed in a %s mutation", mutation_op_name(m->op));
+        if (rule == 'R' && !have[k] && k != PB_SET && k != PB_CHOOSE && k != PB_TO)
+            return dp_error_set(err, DP_EINVAL, part_bit_names[k], "is missing");
+    }
+
     switch (m->op) {
     case MUT_CREATE:
         return check_create(m, today, err);
     case MUT_UPDATE:
         return check_update(m, today, err);
     case MUT_DELETE:
-        return check_delete(m, err);
+        return DP_OK;
     case MUT_RESOLVE:
         return check_resolve(m, today, err);
+    case MUT_REVIEW:
+        return check_review(m, err);
+    case MUT_ASSIGN:
+        return check_assign(m, err);
     }
     return dp_error_set(err, DP_EINVAL, "op", "is not a known operation");
 }
@@ -327,6 +371,31 @@ mutation_check_role(const struct mutation *m, bool supervisor, struct dp_error *
             return dp_error_set(err, DP_EPERM, f->name, "only a supervisor may change this");
     }
     return DP_OK;
+}
+
+const char *
+mutation_reject_reason(const cJSON *obj, const struct dp_error *err)
+{
+    if (!err)
+        return "invalid";
+    if (strcmp(err->field, "op") == 0 && err->code == DP_EINVAL)
+        return "unknown_op";
+    if (strcmp(err->field, "t") == 0 && err->code == DP_EINVAL) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "t");
+        if (cJSON_IsString(t) && !schema_record(t->valuestring))
+            return "unknown_type";
+        return "invalid";
+    }
+    if (err->code != DP_EPERM)
+        return "invalid";
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "t");
+    const struct record_def *def = cJSON_IsString(t) ? schema_record(t->valuestring) : NULL;
+    const struct field_def *f = schema_field(def, err->field);
+    if (f && (f->flags & FF_SERVER))
+        return "server_field";
+    if (f && (f->flags & FF_IMMUTABLE))
+        return "immutable_field";
+    return "forbidden";
 }
 
 /* ---- canonical form and hash ------------------------------------------------------------- */
@@ -467,27 +536,35 @@ cb_value(struct cbuf *b, const struct field_def *f, const char *v)
     cb_str(b, v, strlen(v));
 }
 
+/* ,"key":{...} with the non-NULL values in schema order; `always` writes {} when there are none. */
 static void
-cb_values(struct cbuf *b, const char *key, const struct record_def *def, char *const *values)
+cb_values(struct cbuf *b, const char *key, const struct record_def *def, char *const *values,
+          int deleted, bool always)
 {
-    bool any = false;
+    bool any = deleted >= 0;
+    for (size_t i = 0; i < def->nfields && i < MUTATION_MAX_FIELDS && !any; i++)
+        any = values[i] != NULL;
+    if (!any && !always)
+        return;
+    cb_put(b, ",\"", 2);
+    cb_puts(b, key);
+    cb_put(b, "\":{", 3);
+    bool first = true;
+    if (deleted >= 0) {
+        cb_puts(b, deleted ? "\"_deleted\":true" : "\"_deleted\":false");
+        first = false;
+    }
     for (size_t i = 0; i < def->nfields && i < MUTATION_MAX_FIELDS; i++) {
         if (!values[i])
             continue;
-        if (!any) {
-            cb_put(b, ",\"", 2);
-            cb_puts(b, key);
-            cb_put(b, "\":{", 3);
-        } else {
+        if (!first)
             cb_put(b, ",", 1);
-        }
-        any = true;
+        first = false;
         cb_str(b, def->fields[i].name, strlen(def->fields[i].name));
         cb_put(b, ":", 1);
         cb_value(b, &def->fields[i], values[i]);
     }
-    if (any)
-        cb_put(b, "}", 1);
+    cb_put(b, "}", 1);
 }
 
 static void
@@ -496,6 +573,13 @@ cb_key(struct cbuf *b, const char *key, bool first)
     cb_puts(b, first ? "{\"" : ",\"");
     cb_puts(b, key);
     cb_put(b, "\":", 2);
+}
+
+static void
+cb_key_str(struct cbuf *b, const char *key, const char *value)
+{
+    cb_key(b, key, false);
+    cb_str(b, value, strlen(value));
 }
 
 enum dp_status
@@ -510,29 +594,26 @@ mutation_canonical(const struct mutation *m, char **out, size_t *len)
 
     cb_key(&b, "mid", true);
     cb_int(&b, m->mid);
-    cb_key(&b, "id", false);
-    cb_str(&b, m->mutation_id, strlen(m->mutation_id));
-    cb_key(&b, "hlc", false);
-    cb_str(&b, hlc, strlen(hlc));
-    cb_key(&b, "op", false);
-    cb_puts(&b, "\"");
-    cb_puts(&b, mutation_op_name(m->op));
-    cb_puts(&b, "\"");
-    cb_key(&b, "t", false);
-    cb_str(&b, m->def->name, strlen(m->def->name));
-    cb_key(&b, "rid", false);
-    cb_str(&b, m->rid, strlen(m->rid));
+    cb_key_str(&b, "id", m->mutation_id);
+    cb_key_str(&b, "hlc", hlc);
+    cb_key_str(&b, "op", mutation_op_name(m->op));
+    cb_key_str(&b, "t", m->def->name);
+    cb_key_str(&b, "rid", m->rid);
     if (m->base_v >= 0) {
         cb_key(&b, "base_v", false);
         cb_int(&b, m->base_v);
     }
-    cb_values(&b, "base", m->def, m->base);
-    cb_values(&b, "set", m->def, m->set);
-    if (m->conflict_id[0]) {
-        cb_key(&b, "conflict_id", false);
-        cb_str(&b, m->conflict_id, strlen(m->conflict_id));
-    }
-    cb_values(&b, "choose", m->def, m->choose);
+    cb_values(&b, "base", m->def, m->base, -1, false);
+    cb_values(&b, "set", m->def, m->set, -1, false);
+    if (m->conflict_id[0])
+        cb_key_str(&b, "conflict_id", m->conflict_id);
+    cb_values(&b, "choose", m->def, m->choose, m->choose_deleted, m->op == MUT_RESOLVE);
+    if (m->action != MUT_REVIEW_NONE)
+        cb_key_str(&b, "action", review_names[m->action]);
+    if (m->comment)
+        cb_key_str(&b, "comment", m->comment);
+    if (m->op == MUT_ASSIGN || m->to[0])
+        cb_key_str(&b, "to", m->to);
     cb_put(&b, "}", 1);
 
     if (b.oom) {
@@ -612,9 +693,14 @@ value_to_json(const struct field_def *f, const char *v)
 }
 
 static bool
-add_values(cJSON *obj, const char *key, const struct record_def *def, char *const *values)
+add_values(cJSON *obj, const char *key, const struct record_def *def, char *const *values,
+           int deleted, bool always)
 {
     cJSON *o = NULL;
+    if ((always || deleted >= 0) && !(o = cJSON_AddObjectToObject(obj, key)))
+        return false;
+    if (deleted >= 0 && !cJSON_AddBoolToObject(o, "_deleted", deleted))
+        return false;
     for (size_t i = 0; i < def->nfields && i < MUTATION_MAX_FIELDS; i++) {
         if (!values[i])
             continue;
@@ -633,22 +719,32 @@ cJSON *
 mutation_to_json(const struct mutation *m)
 {
     char hash[MUTATION_HASH_SIZE], hlc[HLC_STR_SIZE];
-    if (!m->def || mutation_hash(m, hash, sizeof hash) != DP_OK)
+    if (!m->def)
+        return NULL;
+    if (!m->hash[0] && mutation_hash(m, hash, sizeof hash) != DP_OK)
         return NULL;
     hlc_format(&m->hlc, hlc, sizeof hlc);
     cJSON *o = cJSON_CreateObject();
     bool ok = o && cJSON_AddNumberToObject(o, "mid", (double)m->mid) &&
               cJSON_AddStringToObject(o, "id", m->mutation_id) &&
-              cJSON_AddStringToObject(o, "hash", hash) && cJSON_AddStringToObject(o, "hlc", hlc) &&
+              cJSON_AddStringToObject(o, "hash", m->hash[0] ? m->hash : hash) &&
+              cJSON_AddStringToObject(o, "hlc", hlc) &&
               cJSON_AddStringToObject(o, "op", mutation_op_name(m->op)) &&
               cJSON_AddStringToObject(o, "t", m->def->name) &&
               cJSON_AddStringToObject(o, "rid", m->rid);
     if (ok && m->base_v >= 0)
         ok = cJSON_AddNumberToObject(o, "base_v", (double)m->base_v) != NULL;
-    ok = ok && add_values(o, "base", m->def, m->base) && add_values(o, "set", m->def, m->set);
+    ok = ok && add_values(o, "base", m->def, m->base, -1, false) &&
+         add_values(o, "set", m->def, m->set, -1, false);
     if (ok && m->conflict_id[0])
         ok = cJSON_AddStringToObject(o, "conflict_id", m->conflict_id) != NULL;
-    ok = ok && add_values(o, "choose", m->def, m->choose);
+    ok = ok && add_values(o, "choose", m->def, m->choose, m->choose_deleted, m->op == MUT_RESOLVE);
+    if (ok && m->action != MUT_REVIEW_NONE)
+        ok = cJSON_AddStringToObject(o, "action", review_names[m->action]) != NULL;
+    if (ok && m->comment)
+        ok = cJSON_AddStringToObject(o, "comment", m->comment) != NULL;
+    if (ok && (m->op == MUT_ASSIGN || m->to[0]))
+        ok = cJSON_AddStringToObject(o, "to", m->to) != NULL;
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -688,8 +784,8 @@ value_from_json(const struct field_def *f, const cJSON *item, char **out, struct
 {
     int64_t num;
     *out = NULL;
-    if (cJSON_IsNull(item)) {
-        *out = strdup("");
+    if (cJSON_IsNull(item) || (cJSON_IsString(item) && !item->valuestring[0])) {
+        *out = strdup(""); /* both spell "unset" (PROTOCOL.md 7) */
     } else if (f->type == FT_MONEY) {
         if (!json_int(item, -JSON_INT_MAX, &num))
             return dp_error_set(err, DP_EINVAL, f->name, "must be a whole number of fen");
@@ -742,6 +838,14 @@ values_from_json(struct mutation *m, enum mutation_part part, const cJSON *obj,
     const cJSON *item;
     cJSON_ArrayForEach(item, obj)
     {
+        if (part == MUT_PART_CHOOSE && strcmp(item->string, "_deleted") == 0) {
+            if (m->choose_deleted != -1)
+                return dp_error_set(err, DP_EINVAL, "choose", "names _deleted twice");
+            if (!cJSON_IsBool(item))
+                return dp_error_set(err, DP_EINVAL, "choose", "_deleted must be true or false");
+            m->choose_deleted = cJSON_IsTrue(item);
+            continue;
+        }
         /* The unknown name itself is not repeated: it came from outside and could be anything. */
         int i = schema_field_index(m->def, item->string);
         if (i < 0)
@@ -772,48 +876,72 @@ enum member {
     MB_SET,
     MB_CONFLICT_ID,
     MB_CHOOSE,
+    MB_ACTION,
+    MB_COMMENT,
+    MB_TO,
     MB_COUNT
 };
 
 static const char *const member_names[MB_COUNT] = {
-    [MB_MID] = "mid",
-    [MB_ID] = "id",
-    [MB_HASH] = "hash",
-    [MB_HLC] = "hlc",
-    [MB_OP] = "op",
-    [MB_T] = "t",
-    [MB_RID] = "rid",
-    [MB_BASE_V] = "base_v",
-    [MB_BASE] = "base",
-    [MB_SET] = "set",
-    [MB_CONFLICT_ID] = "conflict_id",
-    [MB_CHOOSE] = "choose",
+    "mid",  "id",  "hash",        "hlc",    "op",     "t",       "rid", "base_v",
+    "base", "set", "conflict_id", "choose", "action", "comment", "to",
 };
 
 /* Which members each op needs (R) and allows (R or O). */
-static const char member_rules[4][MB_COUNT] = {
-    /*                 mid  id   hash hlc  op   t    rid  bv   base set  cid  choose */
-    [MUT_CREATE] = {'R', 'R', 'O', 'R', 'R', 'R', 'R', 0, 0, 'R', 0, 0},
-    [MUT_UPDATE] = {'R', 'R', 'O', 'R', 'R', 'R', 'R', 'R', 'R', 'R', 0, 0},
-    [MUT_DELETE] = {'R', 'R', 'O', 'R', 'R', 'R', 'R', 'R', 0, 0, 0, 0},
-    [MUT_RESOLVE] = {'R', 'R', 'O', 'R', 'R', 'R', 'R', 0, 0, 0, 'R', 'R'},
+static const char member_rules[][MB_COUNT] = {
+    /*              mid  id   hash hlc  op   t    rid  bv   base set  cid  chs  act  com  to */
+    [MUT_CREATE] = {'R', 'R', 'R', 'R', 'R', 'R', 'R', 0, 0, 'R', 0, 0, 0, 0, 0},
+    [MUT_UPDATE] = {'R', 'R', 'R', 'R', 'R', 'R', 'R', 'R', 'O', 'R', 0, 0, 0, 0, 0},
+    [MUT_DELETE] = {'R', 'R', 'R', 'R', 'R', 'R', 'R', 'R', 0, 0, 0, 0, 0, 0, 0},
+    [MUT_RESOLVE] = {'R', 'R', 'R', 'R', 'R', 'O', 'O', 0, 0, 0, 'R', 'R', 0, 0, 0},
+    [MUT_REVIEW] = {'R', 'R', 'R', 'R', 'R', 'R', 'R', 0, 0, 0, 0, 0, 'R', 'O', 0},
+    [MUT_ASSIGN] = {'R', 'R', 'R', 'R', 'R', 'R', 'R', 0, 0, 0, 0, 0, 0, 0, 'R'},
 };
 
+enum dp_status
+mutation_envelope_check(const cJSON *obj, int64_t *mid, struct dp_error *err)
+{
+    int64_t v;
+    const cJSON *x;
+    if (!cJSON_IsObject(obj))
+        return dp_error_set(err, DP_EPROTO, "mutation", "must be an object");
+    x = cJSON_GetObjectItemCaseSensitive(obj, "mid");
+    if (!json_int(x, 1, &v))
+        return dp_error_set(err, DP_EPROTO, "mid", "must be a whole number from 1");
+    x = cJSON_GetObjectItemCaseSensitive(obj, "id");
+    if (!cJSON_IsString(x))
+        return dp_error_set(err, DP_EPROTO, "id", "must be a string");
+    x = cJSON_GetObjectItemCaseSensitive(obj, "hash");
+    if (!cJSON_IsString(x) || !x->valuestring[0] || strlen(x->valuestring) > MUTATION_WIRE_HASH_MAX)
+        return dp_error_set(err, DP_EPROTO, "hash", "must be a string of 1-%d characters",
+                            MUTATION_WIRE_HASH_MAX);
+    x = cJSON_GetObjectItemCaseSensitive(obj, "hlc");
+    if (!cJSON_IsString(x) || !x->valuestring[0] || strlen(x->valuestring) > 64)
+        return dp_error_set(err, DP_EPROTO, "hlc", "must be a string of 1-64 characters");
+    x = cJSON_GetObjectItemCaseSensitive(obj, "op");
+    if (!cJSON_IsString(x))
+        return dp_error_set(err, DP_EPROTO, "op", "must be a string");
+    if (mid)
+        *mid = v;
+    return DP_OK;
+}
+
 static enum dp_status
-parse_members(struct mutation *m, const cJSON *obj, const struct dp_date *today,
-              struct dp_error *err)
+parse_members(struct mutation *m, const cJSON *obj, const struct record_def *preset_def,
+              const char *preset_rid, const struct dp_date *today, struct dp_error *err)
 {
     const cJSON *mb[MB_COUNT] = {0};
     const cJSON *item;
     enum dp_status st;
 
-    if (!cJSON_IsObject(obj))
-        return dp_error_set(err, DP_EINVAL, "mutation", "must be an object");
+    if ((st = mutation_envelope_check(obj, NULL, err)) != DP_OK)
+        return st;
     cJSON_ArrayForEach(item, obj)
     {
         int k = 0;
         while (k < MB_COUNT && strcmp(item->string, member_names[k]) != 0)
             k++;
+        /* The unknown name is not repeated: it came from outside and could be anything. */
         if (k == MB_COUNT)
             return dp_error_set(err, DP_EINVAL, "mutation", "has an unknown member");
         if (mb[k])
@@ -821,32 +949,47 @@ parse_members(struct mutation *m, const cJSON *obj, const struct dp_date *today,
         mb[k] = item;
     }
 
-    if (!mb[MB_OP])
-        return dp_error_set(err, DP_EINVAL, "op", "is missing");
-    if (!cJSON_IsString(mb[MB_OP]) || !mutation_op_parse(mb[MB_OP]->valuestring, &m->op))
+    if (!mutation_op_parse(mb[MB_OP]->valuestring, &m->op))
         return dp_error_set(err, DP_EINVAL, "op", "is not a known operation");
     for (int k = 0; k < MB_COUNT; k++) {
         char rule = member_rules[m->op][k];
-        if (rule == 'R' && !mb[k])
+        if (rule == 'R' && !mb[k] && !((k == MB_T || k == MB_RID) && m->op == MUT_RESOLVE))
             return dp_error_set(err, DP_EINVAL, member_names[k], "is missing");
         if (!rule && mb[k])
             return dp_error_set(err, DP_EINVAL, member_names[k], "is not allowed in a %s mutation",
                                 mutation_op_name(m->op));
     }
 
-    if (!json_int(mb[MB_MID], 1, &m->mid))
-        return dp_error_set(err, DP_EINVAL, "mid", "must be a whole number from 1");
+    json_int(mb[MB_MID], 1, &m->mid);
+    memcpy(m->hash, mb[MB_HASH]->valuestring, strlen(mb[MB_HASH]->valuestring) + 1);
     if (!json_copy(mb[MB_ID], m->mutation_id, sizeof m->mutation_id))
         return dp_error_set(err, DP_EINVAL, "id", "is not a mutation id");
-    if (!cJSON_IsString(mb[MB_HLC]) ||
-        (st = hlc_parse(mb[MB_HLC]->valuestring, &m->hlc, "hlc", err)) != DP_OK)
-        return dp_error_set(err, DP_EINVAL, "hlc", "is not a clock stamp");
-    if (!cJSON_IsString(mb[MB_T]) || !(m->def = schema_record(mb[MB_T]->valuestring)))
-        return dp_error_set(err, DP_EINVAL, "t", "is not a known record type");
+    if ((st = hlc_parse(mb[MB_HLC]->valuestring, &m->hlc, "hlc", err)) != DP_OK)
+        return st;
+
+    /* Type and record: from the wire, or for resolve_conflict from the conflict. */
+    bool resolve = m->op == MUT_RESOLVE;
+    if (mb[MB_T]) {
+        if (!cJSON_IsString(mb[MB_T]) || !(m->def = schema_record(mb[MB_T]->valuestring)))
+            return dp_error_set(err, DP_EINVAL, "t", "is not a known record type");
+        if (resolve && preset_def && preset_def != m->def)
+            return dp_error_set(err, DP_EINVAL, "t", "is not the conflict's record type");
+    } else {
+        m->def = preset_def;
+        if (!m->def)
+            return dp_error_set(err, DP_EINVAL, "t", "is missing");
+    }
     if (m->def->nfields > MUTATION_MAX_FIELDS)
         return dp_error_set(err, DP_EINVAL, "t", "has more fields than a mutation can hold");
-    if (!json_copy(mb[MB_RID], m->rid, sizeof m->rid))
-        return dp_error_set(err, DP_EINVAL, "rid", "is not a record id");
+    if (mb[MB_RID]) {
+        if (!json_copy(mb[MB_RID], m->rid, sizeof m->rid))
+            return dp_error_set(err, DP_EINVAL, "rid", "is not a record id");
+        if (resolve && preset_rid[0] && strcmp(preset_rid, m->rid) != 0)
+            return dp_error_set(err, DP_EINVAL, "rid", "is not the conflict's record");
+    } else {
+        memcpy(m->rid, preset_rid, MUTATION_UUID_SIZE);
+    }
+
     if (mb[MB_BASE_V] && !json_int(mb[MB_BASE_V], 0, &m->base_v))
         return dp_error_set(err, DP_EINVAL, "base_v", "must be a whole number from 0");
     if (mb[MB_CONFLICT_ID] && !json_copy(mb[MB_CONFLICT_ID], m->conflict_id, sizeof m->conflict_id))
@@ -855,25 +998,37 @@ parse_members(struct mutation *m, const cJSON *obj, const struct dp_date *today,
         (mb[MB_SET] && (st = values_from_json(m, MUT_PART_SET, mb[MB_SET], err)) != DP_OK) ||
         (mb[MB_CHOOSE] && (st = values_from_json(m, MUT_PART_CHOOSE, mb[MB_CHOOSE], err)) != DP_OK))
         return st;
+    if (mb[MB_ACTION]) {
+        int a = MUT_REVIEW_SUBMIT;
+        while (a <= MUT_REVIEW_APPROVE && (!cJSON_IsString(mb[MB_ACTION]) ||
+                                           strcmp(mb[MB_ACTION]->valuestring, review_names[a])))
+            a++;
+        if (a > MUT_REVIEW_APPROVE)
+            return dp_error_set(err, DP_EINVAL, "action", "is not submit, return or approve");
+        m->action = (enum mutation_review)a;
+    }
+    if (mb[MB_COMMENT]) {
+        if (!cJSON_IsString(mb[MB_COMMENT]))
+            return dp_error_set(err, DP_EINVAL, "comment", "must be text");
+        if (!(m->comment = strdup(mb[MB_COMMENT]->valuestring)))
+            return dp_error_set(err, DP_ENOMEM, "comment", NULL);
+    }
+    if (mb[MB_TO] && !json_copy(mb[MB_TO], m->to, sizeof m->to))
+        return dp_error_set(err, DP_EINVAL, "to", "is not a login name");
 
-    if ((st = mutation_check(m, today, err)) != DP_OK)
-        return st;
-
-    char hash[MUTATION_HASH_SIZE];
-    if ((st = mutation_hash(m, hash, sizeof hash)) != DP_OK)
-        return dp_error_set(err, st, "hash", NULL);
-    if (mb[MB_HASH] && (!cJSON_IsString(mb[MB_HASH]) || strcmp(mb[MB_HASH]->valuestring, hash)))
-        return dp_error_set(err, DP_EINVAL, "hash", "does not match the mutation's content");
-    memcpy(m->hash, hash, sizeof hash);
-    return DP_OK;
+    return mutation_check(m, today, err);
 }
 
 enum dp_status
 mutation_from_json(struct mutation *m, const cJSON *obj, const struct dp_date *today,
                    struct dp_error *err)
 {
+    const struct record_def *preset_def = m->def;
+    char preset_rid[MUTATION_UUID_SIZE];
+    memcpy(preset_rid, m->rid, sizeof preset_rid);
+    preset_rid[sizeof preset_rid - 1] = '\0';
     mutation_done(m);
-    enum dp_status st = parse_members(m, obj, today, err);
+    enum dp_status st = parse_members(m, obj, preset_def, preset_rid, today, err);
     if (st != DP_OK)
         mutation_done(m);
     return st;
