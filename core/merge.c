@@ -6,15 +6,13 @@
 #include "core/utf8.h"
 
 static const char *const status_names[] = {
-    [MS_APPLIED] = "applied",
-    [MS_MERGED] = "merged",
-    [MS_CONFLICT] = "conflict",
-    [MS_DUPLICATE] = "duplicate",
+    [MS_APPLIED] = "applied",     [MS_MERGED] = "merged",     [MS_CONFLICT] = "conflict",
+    [MS_DUPLICATE] = "duplicate", [MS_REJECTED] = "rejected",
 };
 
 static const char *const kind_names[] = {
     [MK_NONE] = "",
-    [MK_EDIT_VS_EDIT] = "edit_vs_edit",
+    [MK_FIELD] = "field",
     [MK_DELETE_VS_EDIT] = "delete_vs_edit",
 };
 
@@ -78,19 +76,19 @@ attribution_valid(const char *s)
 }
 
 /*
- * Append policy: the server's text stays whole and the client's addition
- * follows on a new line, after "[attribution] ". When the client only added
- * to the end of its base (the usual way notes grow), only the addition is
- * appended; otherwise its whole text is, so nothing is lost either way.
- * Returns false (no error) when the result would exceed the field's cap:
- * the caller falls back to a manual conflict.
+ * Append policy (PROTOCOL.md 8.1): the server's text stays whole, then a
+ * line "--- <user> <date>", then the client's text. When the client only
+ * added to the end of its base (the usual way notes grow) only the addition
+ * follows, so the shared part is not repeated; otherwise all of it does,
+ * so nothing is lost either way. *fits is false (no error) when the result
+ * would exceed the field's cap: the caller falls back to a manual conflict.
  */
 static enum dp_status
 append_note(const struct field_def *f, const char *cur, const char *base, const char *set,
             const char *attribution, char **out, bool *fits)
 {
     const char *added = set;
-    size_t blen = strlen(base);
+    size_t blen = base ? strlen(base) : 0;
     *out = NULL;
     *fits = true;
     if (blen && strncmp(set, base, blen) == 0)
@@ -98,8 +96,7 @@ append_note(const struct field_def *f, const char *cur, const char *base, const 
     while (*added == '\n')
         added++;
     size_t clen = strlen(cur), alen = strlen(attribution), len = strlen(added);
-    size_t total = clen + 1 + (alen ? alen + 3 : 0) + len + 1;
-    char *p = malloc(total);
+    char *p = malloc(clen + 1 + 4 + alen + 1 + len + 1);
     if (!p)
         return DP_ENOMEM;
     size_t n = 0;
@@ -107,13 +104,14 @@ append_note(const struct field_def *f, const char *cur, const char *base, const 
     n += clen;
     if (clen)
         p[n++] = '\n';
+    memcpy(p + n, "---", 3);
+    n += 3;
     if (alen) {
-        p[n++] = '[';
+        p[n++] = ' ';
         memcpy(p + n, attribution, alen);
         n += alen;
-        p[n++] = ']';
-        p[n++] = ' ';
     }
+    p[n++] = '\n';
     memcpy(p + n, added, len);
     n += len;
     p[n] = '\0';
@@ -152,12 +150,14 @@ edit_vs_tombstone(const struct merge_row *cur, char *const *set, struct merge_re
 }
 
 /*
- * The per-field three-way rule. `base` NULL means every base is "" (a
- * create treated as an update at version 0).
+ * The per-field three-way rule (PROTOCOL.md 8.1) for the values `set` over
+ * `base` (NULL, or NULL entries, where the client sent no base) as of base_v.
+ * A `decision` (a conflict resolution) that picks the base value still means
+ * it, where an edit sending its base back is no edit at all.
  */
 static enum dp_status
-merge_fields(const struct merge_row *cur, const struct mutation *m, int64_t base_v,
-             char *const *base, const struct merge_opts *opts, struct merge_result *out)
+merge_fields(const struct merge_row *cur, char *const *set, int64_t base_v, const char *const *base,
+             bool decision, const struct merge_opts *opts, struct merge_result *out)
 {
     const struct record_def *def = cur->def;
     /* A base_v the server never reached comes from a timeline a restore
@@ -167,24 +167,22 @@ merge_fields(const struct merge_row *cur, const struct mutation *m, int64_t base
     for (size_t i = 0; i < def->nfields; i++) {
         const struct field_def *f = &def->fields[i];
         struct merge_field *mf = &out->fields[i];
-        const char *s = m->set[i], *c = cur->values[i];
-        const char *b = base ? base[i] : "";
+        const char *s = set[i], *c = cur->values[i];
+        const char *b = base ? base[i] : NULL;
         if (!s) {
             if (trust && cur->fv[i] > base_v)
                 out->nserver_changed++;
             continue;
         }
-        if (!b)
-            b = "";
         enum merge_field_result r;
-        if (strcmp(c, s) == 0)
-            r = MF_NOOP;
-        else if (trust && cur->fv[i] <= base_v)
-            r = MF_APPLY;
-        else if (strcmp(c, b) == 0)
-            r = trust ? MF_REVERTED : MF_APPLY;
-        else if (strcmp(s, b) == 0)
-            r = MF_UNCHANGED;
+        if (trust && cur->fv[i] <= base_v)
+            r = MF_APPLY; /* rule 1: untouched since the client's base */
+        else if (strcmp(c, s) == 0)
+            r = MF_NOOP; /* rule 2: the same change on both sides */
+        else if (b && strcmp(c, b) == 0)
+            r = trust ? MF_REVERTED : MF_APPLY; /* rule 3: changed and changed back */
+        else if (b && !decision && strcmp(s, b) == 0)
+            r = MF_UNCHANGED; /* the client sent its base back: not an edit */
         else if (f->merge == MERGE_LWW)
             r = hlc_compare(&opts->hlc, cur->fhlc ? &cur->fhlc[i] : &zero_hlc) > 0 ? MF_LWW_WON
                                                                                    : MF_LWW_LOST;
@@ -209,11 +207,19 @@ merge_fields(const struct merge_row *cur, const struct mutation *m, int64_t base
     }
     if (out->nconflicts) {
         out->status = MS_CONFLICT;
-        out->kind = MK_EDIT_VS_EDIT;
+        out->kind = MK_FIELD;
     } else {
         out->status = trust && cur->v <= base_v ? MS_APPLIED : MS_MERGED;
     }
     return DP_OK;
+}
+
+static void
+reject(struct merge_result *out, const char *reason)
+{
+    out->status = MS_REJECTED;
+    out->reason = reason;
+    out->write = false;
 }
 
 static enum dp_status
@@ -248,17 +254,18 @@ merge_create(const struct merge_row *cur, const struct mutation *m, const struct
         edit_vs_tombstone(cur, m->set, out);
         return DP_OK;
     }
-    return merge_fields(cur, m, 0, NULL, opts, out);
+    return merge_fields(cur, m->set, 0, NULL, false, opts, out);
 }
 
 static void
 merge_delete(const struct merge_row *cur, const struct mutation *m, struct merge_result *out)
 {
-    out->tombstone = true;
     if (cur->deleted) {
-        out->status = MS_MERGED;
+        reject(out, "deleted");
+        out->tombstone = true;
         return;
     }
+    out->tombstone = true;
     out->write = true;
     bool trust = m->base_v <= cur->v;
     for (size_t i = 0; trust && i < cur->def->nfields; i++) {
@@ -276,20 +283,22 @@ merge_delete(const struct merge_row *cur, const struct mutation *m, struct merge
     }
 }
 
-static void
-merge_resolve(const struct merge_row *cur, const struct mutation *m, struct merge_result *out)
+static enum dp_status
+merge_resolve(const struct merge_row *cur, const struct mutation *m, const struct merge_opts *opts,
+              struct merge_result *out)
 {
-    /* A decision is a change even where it keeps the value: bump the field's
-     * version, so an edit based on the pre-decision row is checked against it. */
-    for (size_t i = 0; i < cur->def->nfields; i++) {
-        if (!m->choose[i])
-            continue;
-        out->fields[i].result = MF_APPLY;
-        out->fields[i].value = m->choose[i];
-    }
-    out->status = MS_APPLIED;
+    /* Checked like an update from the moment the conflict opened, so an edit
+     * made since then is not overwritten but meets the decision as a conflict. */
+    enum dp_status st =
+        merge_fields(cur, m->choose, opts->resolve_v, opts->resolve_base, true, opts, out);
+    if (st != DP_OK)
+        return st;
+    if (out->status != MS_CONFLICT)
+        out->status = MS_APPLIED;
+    /* A decision is a change even where every value stays: the conflict's end is a version. */
     out->write = true;
-    out->tombstone = cur->deleted;
+    out->tombstone = m->choose_deleted == -1 ? cur->deleted : m->choose_deleted == 1;
+    return DP_OK;
 }
 
 enum dp_status
@@ -304,17 +313,22 @@ merge_mutation(const struct merge_row *cur, const struct mutation *m, const stru
         return dp_error_set(err, DP_EINVAL, "t", "is not a record type the merge can hold");
     if (cur && (cur->def != m->def || !cur->values || !cur->fv))
         return dp_error_set(err, DP_EINVAL, "t", "the stored row does not match the mutation");
+    if (m->op == MUT_REVIEW || m->op == MUT_ASSIGN)
+        return dp_error_set(err, DP_EINVAL, "op", "is not decided by the merge rule");
     if (!opts) {
+        memset(&dflt, 0, sizeof dflt);
         dflt.hlc = m->hlc;
         dflt.attribution = "";
         opts = &dflt;
     }
     if (!opts->attribution || !attribution_valid(opts->attribution))
         return dp_error_set(err, DP_EINVAL, "attribution", "must be one line of text");
-    if (!cur && m->op != MUT_CREATE)
-        return dp_error_set(err, DP_ENOTFOUND, "rid", "no such %s", m->def->name);
 
     keep_row(out, cur, m->def->nfields);
+    if (!cur && m->op != MUT_CREATE) {
+        reject(out, "not_found");
+        return DP_OK;
+    }
     switch (m->op) {
     case MUT_CREATE:
         st = merge_create(cur, m, opts, out);
@@ -323,13 +337,14 @@ merge_mutation(const struct merge_row *cur, const struct mutation *m, const stru
         if (cur->deleted)
             edit_vs_tombstone(cur, m->set, out);
         else
-            st = merge_fields(cur, m, m->base_v, m->base, opts, out);
+            st = merge_fields(cur, m->set, m->base_v, (const char *const *)m->base, false, opts,
+                              out);
         break;
     case MUT_DELETE:
         merge_delete(cur, m, out);
         break;
     case MUT_RESOLVE:
-        merge_resolve(cur, m, out);
+        st = merge_resolve(cur, m, opts, out);
         break;
     default:
         st = dp_error_set(err, DP_EINVAL, "op", "is not a known operation");
@@ -346,15 +361,17 @@ merge_mutation(const struct merge_row *cur, const struct mutation *m, const stru
 
 /* The server's verdict on one pending value, by values alone (the client has no fv). */
 static enum rebase_flag
-rebase_step(const struct field_def *f, const char **sim, const char *base, const char *set)
+rebase_step(const struct field_def *f, const char **sim, const char *base, bool untouched,
+            const char *set)
 {
     if (strcmp(*sim, set) == 0)
         return RB_SAME;
-    if (strcmp(*sim, base) == 0) {
+    /* Without a base value only the record version can say the server kept still. */
+    if (base ? strcmp(*sim, base) == 0 : untouched) {
         *sim = set;
         return RB_CLEAN;
     }
-    if (strcmp(set, base) == 0)
+    if (base && strcmp(set, base) == 0)
         return RB_NONE; /* not a real edit: the server keeps its value */
     if (f->merge == MERGE_MANUAL)
         return RB_WILL_CONFLICT;
@@ -371,6 +388,7 @@ merge_rebase(const struct merge_row *server, const struct mutation *const *pendi
     const char *last[MUTATION_MAX_FIELDS]; /* the latest pending value */
     bool edits = false, pending_delete = false;
     int64_t delete_base_v = 0;
+    int decided_deleted = -1; /* the last resolution's _deleted */
 
     memset(out, 0, sizeof *out);
     if (!def || def->nfields > MUTATION_MAX_FIELDS || (server && !server->values))
@@ -390,6 +408,10 @@ merge_rebase(const struct merge_row *server, const struct mutation *const *pendi
             pending_delete = true;
             continue;
         }
+        if (p->op == MUT_REVIEW || p->op == MUT_ASSIGN)
+            continue; /* the server's own rules, not field values */
+        if (p->op == MUT_RESOLVE && p->choose_deleted != -1)
+            decided_deleted = p->choose_deleted;
         char *const *vals = p->op == MUT_RESOLVE ? p->choose : p->set;
         for (size_t i = 0; i < def->nfields; i++) {
             if (!vals[i])
@@ -399,14 +421,16 @@ merge_rebase(const struct merge_row *server, const struct mutation *const *pendi
                 sim[i] = vals[i]; /* a decision, or a record only this device has */
                 fl = RB_CLEAN;
             } else {
-                /* A create meeting an existing row is an update from the empty record. */
-                const char *base = p->op == MUT_UPDATE && p->base[i] ? p->base[i] : "";
-                fl = rebase_step(&def->fields[i], &sim[i], base, vals[i]);
+                /* A create meeting an existing row is an update with no base; a
+                 * field the server never set is then taken as untouched. */
+                bool untouched = p->op == MUT_CREATE ? !*sim[i] : server->v <= p->base_v;
+                fl = rebase_step(&def->fields[i], &sim[i], p->op == MUT_UPDATE ? p->base[i] : NULL,
+                                 untouched, vals[i]);
             }
             last[i] = vals[i];
             if (fl > out->flags[i])
                 out->flags[i] = (unsigned char)fl;
-            edits = true;
+            edits = edits || p->op != MUT_RESOLVE;
         }
     }
     for (size_t i = 0; i < def->nfields; i++) {
@@ -416,6 +440,8 @@ merge_rebase(const struct merge_row *server, const struct mutation *const *pendi
     }
     bool server_deleted = server && server->deleted;
     out->deleted = server_deleted || pending_delete;
+    if (decided_deleted != -1 && !pending_delete)
+        out->deleted = decided_deleted == 1;
     out->delete_conflict =
         (server_deleted && edits) ||
         (pending_delete && server && !server_deleted && server->v > delete_base_v);

@@ -44,23 +44,27 @@ enum merge_field_result {
     MF_APPENDED,  /* append: the client's addition joined to the server's text, attributed */
 };
 
-/* The push result status (protocol.md 8.5); rejected/held are decided elsewhere. */
+/* The push result status (PROTOCOL.md 6.5); "held" is never produced. */
 enum merge_status {
-    MS_APPLIED,   /* the server had nothing newer than the client's base */
+    MS_APPLIED,   /* the server had not changed the record since the client's base */
     MS_MERGED,    /* applied alongside or over concurrent changes, with no conflict */
     MS_CONFLICT,  /* at least one field, or the record's existence, is in conflict */
     MS_DUPLICATE, /* a create of a record that already exists with the same content */
+    MS_REJECTED,  /* nothing happened; merge_result.reason says why */
 };
 
 enum merge_conflict_kind {
     MK_NONE,
-    MK_EDIT_VS_EDIT,   /* "edit_vs_edit": a manual field changed on both sides */
+    MK_FIELD,          /* "field": a manual field changed differently on both sides */
     MK_DELETE_VS_EDIT, /* "delete_vs_edit": a delete met edits, or an edit met a tombstone */
 };
 
 struct merge_opts {
     struct hlc hlc;          /* the mutation's stamp after hlc_clamp(); decides lww fields */
-    const char *attribution; /* one line put before appended text, e.g. "w123 2025-03-01" */
+    const char *attribution; /* "<user> <date>" for the "--- " line before appended text */
+    int64_t resolve_v;       /* resolve_conflict: the record's v when the conflict opened */
+    const char *const *resolve_base; /* resolve_conflict: the conflict's server values by
+                                        field index (NULL, or NULL entries: not known) */
 };
 
 struct merge_field {
@@ -72,6 +76,7 @@ struct merge_field {
 struct merge_result {
     enum merge_status status;
     enum merge_conflict_kind kind;
+    const char *reason;  /* MS_REJECTED: "not_found" or "deleted" (PROTOCOL.md 6.5); else NULL */
     bool write;          /* some stored value changes, or the record is created or tombstoned */
     bool tombstone;      /* the record ends deleted */
     int nconflicts;      /* fields in MF_CONFLICT */
@@ -88,27 +93,33 @@ void merge_result_done(struct merge_result *r);
 /*
  * Server side: what mutation m (already through mutation_check and the
  * role and scope checks) does to the current row `cur` (NULL when no record
- * of that type and id exists). `opts` NULL means m->hlc and no attribution.
- * `out` must be initialised; it is reset first. On DP_OK:
+ * of that type and id exists). `opts` NULL means m->hlc, no attribution, and
+ * for resolve_conflict no known base. `out` must be initialised; it is reset
+ * first. On DP_OK:
  *   - out->fields[i].value is the whole resulting row: store every field,
  *     and for each field whose result writes (merge_field_writes) set fv to
  *     the new version and fhlc to opts->hlc;
- *   - out->write says whether the record gets a new version at all;
- *   - for MF_CONFLICT / MF_LWW_WON / MF_LWW_LOST the caller logs base
- *     (m->base, "" for a create), server (cur->values) and client (m->set).
- * Create: no row -> applied; the same content -> duplicate; a tombstone ->
- * delete_vs_edit; otherwise merged as an update with base_v 0 and empty bases.
- * Update: no row -> DP_ENOTFOUND (reject); a tombstone -> delete_vs_edit,
+ *   - out->write says whether the record gets a new version at all, and
+ *     out->tombstone whether it ends deleted;
+ *   - for MF_CONFLICT / MF_LWW_WON / MF_LWW_LOST the caller stores base
+ *     (m->base, or "" when absent), server (cur->values) and yours (m->set).
+ * Create: no row -> applied; the same values -> duplicate; a tombstone ->
+ * delete_vs_edit; otherwise merged as an update with base_v 0 and no base.
+ * Update: no row -> rejected not_found; a tombstone -> delete_vs_edit,
  * nothing written; else the per-field rule of docs/internals/merge.md.
- * Delete: no row -> DP_ENOTFOUND; already deleted -> merged, nothing written;
- * content fields (not FF_SERVER) changed since base_v -> tombstone anyway and
- * delete_vs_edit naming them; else tombstone.
- * Resolve: writes the chosen values (the conflict store checks conflict_id
- * first); the tombstone state is left as it is.
+ * Delete: no row -> rejected not_found; a tombstone -> rejected deleted;
+ * content fields (not FF_SERVER) changed since base_v -> tombstoned anyway,
+ * delete_vs_edit naming them; else tombstoned.
+ * Resolve (the caller has checked the conflict is open and belongs to this
+ * record): the chosen values go through the same rule with base_v =
+ * opts->resolve_v and base = opts->resolve_base, so a field changed again
+ * since the conflict opened opens a new conflict; always a new version;
+ * choose_deleted 1 keeps or makes a tombstone, 0 restores, -1 leaves it.
  * A base_v above cur->v comes from a server timeline lost in a restore: the
  * versions are then ignored and only the base values decide.
- * DP_EINVAL for a type mismatch or a missing fv; DP_ENOMEM while appending.
- * On failure *out is left empty.
+ * DP_EINVAL for review/assign (not merges), a type mismatch, a missing fv or
+ * a multi-line attribution; DP_ENOMEM while appending. On failure *out is
+ * left empty.
  */
 enum dp_status merge_mutation(const struct merge_row *cur, const struct mutation *m,
                               const struct merge_opts *opts, struct merge_result *out,
@@ -117,7 +128,7 @@ enum dp_status merge_mutation(const struct merge_row *cur, const struct mutation
 /* True for the results that store the client's or a combined value (bump fv and fhlc). */
 bool merge_field_writes(enum merge_field_result r);
 
-/* Wire and log names: "applied"...; "edit_vs_edit"...; "apply", "noop"... Never NULL. */
+/* Wire and log names: "applied"...; "field", "delete_vs_edit"; "apply", "noop"... Never NULL. */
 const char *merge_status_name(enum merge_status s);
 const char *merge_kind_name(enum merge_conflict_kind k);
 const char *merge_field_result_name(enum merge_field_result r);

@@ -249,8 +249,8 @@ TEST(same_field_different_values_conflict)
     row_apply(&r, &out, &a.hlc);
     REQUIRE(merge(&r, &b, "", &out) == DP_OK);
     CHECK_INT_EQ(out.status, MS_CONFLICT);
-    CHECK_INT_EQ(out.kind, MK_EDIT_VS_EDIT);
-    CHECK_STR_EQ(merge_kind_name(out.kind), "edit_vs_edit");
+    CHECK_INT_EQ(out.kind, MK_FIELD);
+    CHECK_STR_EQ(merge_kind_name(out.kind), "field");
     CHECK_INT_EQ(out.nconflicts, 1);
     CHECK_INT_EQ(RES(out, "phone"), MF_CONFLICT);
     CHECK_INT_EQ(RES(out, "address"), MF_APPLY);
@@ -370,10 +370,11 @@ TEST(edit_versus_delete)
     CHECK_INT_EQ(RES(out, "phone"), MF_CONFLICT);
     CHECK_STR_EQ(VAL(out, "phone"), "13800138001");
 
-    /* Deleting it again changes nothing. */
+    /* Deleting it again is refused (PROTOCOL.md 7.3). */
     REQUIRE(merge(&r, &m, "", &out) == DP_OK);
-    CHECK_INT_EQ(out.status, MS_MERGED);
-    CHECK(out.tombstone && !out.write);
+    CHECK_INT_EQ(out.status, MS_REJECTED);
+    CHECK_STR_EQ(out.reason, "deleted");
+    CHECK(!out.write);
     row_done(&r);
 
     /* Only a reassignment since the base: not an edit the delete could lose. */
@@ -391,12 +392,15 @@ TEST(edit_versus_delete)
     CHECK_INT_EQ(out.status, MS_APPLIED);
     CHECK(out.tombstone && out.write);
 
-    /* No such record: the caller rejects. */
-    struct dp_error err;
-    struct merge_opts o = {.hlc = m.hlc, .attribution = ""};
-    CHECK(merge_mutation(NULL, &m, &o, &out, &err) == DP_ENOTFOUND);
-    CHECK(merge_mutation(NULL, &e, &o, &out, &err) == DP_ENOTFOUND);
-    CHECK_STR_EQ(err.field, "rid");
+    /* No such record: rejected. */
+    REQUIRE(merge(NULL, &m, "", &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_REJECTED);
+    CHECK_STR_EQ(out.reason, "not_found");
+    CHECK_STR_EQ(merge_status_name(out.status), "rejected");
+    REQUIRE(merge(NULL, &e, "", &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_REJECTED);
+    CHECK_STR_EQ(out.reason, "not_found");
+    CHECK(!out.write);
 
     merge_result_done(&out);
     mutation_done(&m);
@@ -481,7 +485,7 @@ TEST(append_keeps_both_notes)
     put(&m, "notes", "门口有狗", "门口有狗\n下午在家");
     REQUIRE(merge(&r, &m, "w123 2025-03-01", &out) == DP_OK);
     CHECK_INT_EQ(RES(out, "notes"), MF_APPENDED);
-    CHECK_STR_EQ(VAL(out, "notes"), "门口有狗\n3月2日：电话已换\n[w123 2025-03-01] 下午在家");
+    CHECK_STR_EQ(VAL(out, "notes"), "门口有狗\n3月2日：电话已换\n--- w123 2025-03-01\n下午在家");
     CHECK_INT_EQ(out.status, MS_MERGED);
     CHECK(out.write);
     /* What the merge produced is itself a valid note. */
@@ -495,7 +499,7 @@ TEST(append_keeps_both_notes)
     put(&m, "notes", "门口有狗", "狗已拴好");
     REQUIRE(merge(&r, &m, "", &out) == DP_OK);
     CHECK_INT_EQ(RES(out, "notes"), MF_APPENDED);
-    CHECK_STR_EQ(VAL(out, "notes"), "门口有狗\n3月2日：电话已换\n狗已拴好");
+    CHECK_STR_EQ(VAL(out, "notes"), "门口有狗\n3月2日：电话已换\n---\n狗已拴好");
     mutation_done(&m);
 
     /* Too long together: a manual conflict instead of a cut note. */
@@ -513,7 +517,7 @@ TEST(append_keeps_both_notes)
     free(big);
 
     /* An attribution that would break the note's lines is refused. */
-    struct merge_opts o = {.hlc = m.hlc, .attribution = "w123\n[x]"};
+    struct merge_opts o = {.hlc = m.hlc, .attribution = "w123\n--- x"};
     CHECK(merge_mutation(&r.mr, &m, &o, &out, &err) == DP_EINVAL);
     CHECK_STR_EQ(err.field, "attribution");
     o.attribution = NULL;
@@ -613,6 +617,31 @@ TEST(create_is_idempotent_on_rid)
     row_done(&r);
 }
 
+static void
+resolution(struct mutation *m, uint64_t ms, const char *field, const char *value)
+{
+    update(m, -1, ms, "s");
+    m->op = MUT_RESOLVE;
+    snprintf(m->conflict_id, sizeof m->conflict_id, "5e4d3c2b-1a09-4f8e-8d7c-6b5a49382716");
+    if (field)
+        mutation_put(m, MUT_PART_CHOOSE, fi(&schema_household, field), value);
+}
+
+/* Resolve as the server does: from the version and server values the conflict recorded. */
+static enum dp_status
+merge_resolution(const struct row *r, const struct mutation *m, int64_t opened_v,
+                 const char *const *conflict_server, struct merge_result *out)
+{
+    struct dp_error err;
+    if (mutation_check(m, &today, &err) != DP_OK) {
+        fprintf(stderr, "  test resolution is invalid: %s %s\n", err.field, err.msg);
+        return DP_EIO;
+    }
+    struct merge_opts o = {
+        .hlc = m->hlc, .attribution = "", .resolve_v = opened_v, .resolve_base = conflict_server};
+    return merge_mutation(&r->mr, m, &o, out, &err);
+}
+
 /* protocol.md 9.11: a supervisor resolves offline while the worker edits the field again. */
 TEST(resolution_then_new_edit_is_checked_against_it)
 {
@@ -629,16 +658,18 @@ TEST(resolution_then_new_edit_is_checked_against_it)
     CHECK_INT_EQ(RES(out, "risk"), MF_CONFLICT);
     row_apply(&r, &out, &w1.hlc); /* no write: the conflict keeps red */
     CHECK_STR_EQ(rv(&r, "risk"), "red");
+    /* The conflict records the version it opened at and the server's value. */
+    int64_t opened_v = r.mr.v;
+    const char *conflict_server[MUTATION_MAX_FIELDS] = {0};
+    conflict_server[fi(&schema_household, "risk")] = "red";
 
     /* The supervisor chooses yellow. */
     struct mutation res;
-    update(&res, -1, T0 + MINUTE, "s");
-    res.op = MUT_RESOLVE;
-    snprintf(res.conflict_id, sizeof res.conflict_id, "c_77");
-    mutation_put(&res, MUT_PART_CHOOSE, fi(&schema_household, "risk"), "yellow");
-    REQUIRE(merge(&r, &res, "", &out) == DP_OK);
+    resolution(&res, T0 + MINUTE, "risk", "yellow");
+    REQUIRE(merge_resolution(&r, &res, opened_v, conflict_server, &out) == DP_OK);
     CHECK_INT_EQ(out.status, MS_APPLIED);
     CHECK_INT_EQ(RES(out, "risk"), MF_APPLY);
+    CHECK(out.write && !out.tombstone);
     row_apply(&r, &out, &res.hlc);
     CHECK_STR_EQ(rv(&r, "risk"), "yellow");
     int64_t resolved_v = r.mr.v;
@@ -658,21 +689,99 @@ TEST(resolution_then_new_edit_is_checked_against_it)
     REQUIRE(merge(&r, &w2, "", &out) == DP_OK);
     CHECK_INT_EQ(out.status, MS_APPLIED);
     CHECK_INT_EQ(RES(out, "risk"), MF_APPLY);
+    row_apply(&r, &out, &w2.hlc);
 
-    /* A decision that keeps the value still counts as a change of the field. */
+    /* A resolution that arrives after someone changed the field again does not
+     * overwrite that change: it opens a new conflict (PROTOCOL.md 7.6). */
     mutation_done(&res);
-    update(&res, -1, T0 + 4 * MINUTE, "s");
-    res.op = MUT_RESOLVE;
-    snprintf(res.conflict_id, sizeof res.conflict_id, "c_78");
-    mutation_put(&res, MUT_PART_CHOOSE, fi(&schema_household, "risk"), "yellow");
-    REQUIRE(merge(&r, &res, "", &out) == DP_OK);
-    CHECK(out.write);
-    CHECK(merge_field_writes(RES(out, "risk")));
+    resolution(&res, T0 + 4 * MINUTE, "risk", "red");
+    REQUIRE(merge_resolution(&r, &res, opened_v, conflict_server, &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_CONFLICT);
+    CHECK_INT_EQ(RES(out, "risk"), MF_CONFLICT);
+    CHECK_STR_EQ(VAL(out, "risk"), "green");
+    /* ...unless it chose what the field now holds. */
+    mutation_done(&res);
+    resolution(&res, T0 + 4 * MINUTE, "risk", "green");
+    REQUIRE(merge_resolution(&r, &res, opened_v, conflict_server, &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_APPLIED);
+    CHECK_INT_EQ(RES(out, "risk"), MF_NOOP);
+    CHECK(out.write); /* the decision is still a version */
 
-    merge_result_done(&out);
     mutation_done(&w1);
     mutation_done(&w2);
     mutation_done(&res);
+    merge_result_done(&out);
+    row_done(&r);
+}
+
+TEST(resolving_delete_versus_edit)
+{
+    struct row r;
+    struct merge_result out;
+    merge_result_init(&out);
+    household(&r);
+    r.mr.deleted = true;
+    r.mr.v = 13;
+
+    struct mutation keep, restore, discard;
+    resolution(&keep, T0, NULL, NULL);
+    keep.choose_deleted = 1;
+    REQUIRE(merge_resolution(&r, &keep, 13, NULL, &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_APPLIED);
+    CHECK(out.tombstone && out.write);
+
+    resolution(&restore, T0, "phone", "13800138009");
+    restore.choose_deleted = 0;
+    REQUIRE(merge_resolution(&r, &restore, 13, NULL, &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_APPLIED);
+    CHECK(!out.tombstone && out.write);
+    CHECK_STR_EQ(VAL(out, "phone"), "13800138009");
+    CHECK_STR_EQ(VAL(out, "village"), "东山村"); /* other fields keep their last values */
+
+    /* out_of_scope_edit discarded: {} changes nothing but the conflict's state. */
+    r.mr.deleted = false;
+    resolution(&discard, T0, NULL, NULL);
+    REQUIRE(merge_resolution(&r, &discard, 13, NULL, &out) == DP_OK);
+    CHECK_INT_EQ(out.status, MS_APPLIED);
+    CHECK(!out.tombstone);
+    CHECK_INT_EQ(out.nconflicts, 0);
+
+    mutation_done(&keep);
+    mutation_done(&restore);
+    mutation_done(&discard);
+    merge_result_done(&out);
+    row_done(&r);
+}
+
+/* PROTOCOL.md 7.2: base may be omitted; then versions alone decide. */
+TEST(update_without_base)
+{
+    struct row r;
+    struct mutation m;
+    struct merge_result out;
+    household(&r);
+    merge_result_init(&out);
+    update(&m, 12, T0, "a");
+    mutation_put(&m, MUT_PART_SET, fi(&schema_household, "phone"), "13800138002");
+    REQUIRE(merge(&r, &m, "", &out) == DP_OK);
+    CHECK_INT_EQ(RES(out, "phone"), MF_APPLY);
+    /* Changed and changed back on the server: without a base that is a conflict. */
+    row_set(&r, "village", "西山村", 13);
+    row_set(&r, "village", "东山村", 14);
+    mutation_done(&m);
+    update(&m, 12, T0, "a");
+    mutation_put(&m, MUT_PART_SET, fi(&schema_household, "village"), "南山村");
+    REQUIRE(merge(&r, &m, "", &out) == DP_OK);
+    CHECK_INT_EQ(RES(out, "village"), MF_CONFLICT);
+    /* The same change on both sides still converges. */
+    mutation_done(&m);
+    update(&m, 12, T0, "a");
+    mutation_put(&m, MUT_PART_SET, fi(&schema_household, "village"), "东山村");
+    REQUIRE(merge(&r, &m, "", &out) == DP_OK);
+    CHECK_INT_EQ(RES(out, "village"), MF_NOOP);
+    CHECK(!out.write);
+    merge_result_done(&out);
+    mutation_done(&m);
     row_done(&r);
 }
 
@@ -741,6 +850,16 @@ TEST(bad_inputs)
     merge_result_done(&out);
     mutation_done(&m);
     row_done(&r);
+
+    /* Review and assign are the server's own flows. */
+    mutation_init(&m);
+    m.def = &schema_visit;
+    m.op = MUT_REVIEW;
+    CHECK(merge_mutation(NULL, &m, NULL, &out, &err) == DP_EINVAL);
+    m.def = &schema_household;
+    m.op = MUT_ASSIGN;
+    CHECK(merge_mutation(NULL, &m, NULL, &out, &err) == DP_EINVAL);
+    CHECK_STR_EQ(err.field, "op");
 
     CHECK_STR_EQ(merge_status_name((enum merge_status)99), "unknown");
     CHECK_STR_EQ(merge_field_result_name(MF_REVERTED), "reverted");
@@ -883,6 +1002,58 @@ TEST(rebase_creates_and_deletes)
     row_done(&r);
 }
 
+TEST(rebase_other_ops)
+{
+    struct row r;
+    household(&r);
+    struct rebase_result rb;
+
+    /* An update sent without base: the record's version decides. */
+    struct mutation u;
+    update(&u, 12, T0, "a");
+    mutation_put(&u, MUT_PART_SET, fi(&schema_household, "phone"), "13800138002");
+    const struct mutation *pu[] = {&u};
+    REQUIRE(merge_rebase(&r.mr, pu, 1, &rb, NULL) == DP_OK);
+    CHECK_INT_EQ(FL(rb, "phone"), RB_CLEAN);
+    row_set(&r, "village", "西山村", 13); /* the record moved on */
+    REQUIRE(merge_rebase(&r.mr, pu, 1, &rb, NULL) == DP_OK);
+    CHECK_INT_EQ(FL(rb, "phone"), RB_WILL_CONFLICT);
+    CHECK_STR_EQ(WV(rb, "phone"), "13800138002");
+
+    /* Review and assign entries do not touch the working values. */
+    struct mutation a;
+    update(&a, -1, T0, "a");
+    a.op = MUT_ASSIGN;
+    snprintf(a.to, sizeof a.to, "li.wei");
+    const struct mutation *pa[] = {&a};
+    REQUIRE(merge_rebase(&r.mr, pa, 1, &rb, NULL) == DP_OK);
+    CHECK_STR_EQ(WV(rb, "assigned_to"), "w123");
+    CHECK_INT_EQ(FL(rb, "assigned_to"), RB_NONE);
+    CHECK(!rb.delete_conflict);
+
+    /* A pending resolution of a delete_vs_edit decides the tombstone. */
+    r.mr.deleted = true;
+    struct mutation res;
+    update(&res, -1, T0, "s");
+    res.op = MUT_RESOLVE;
+    res.choose_deleted = 0;
+    mutation_put(&res, MUT_PART_CHOOSE, fi(&schema_household, "phone"), "13800138009");
+    const struct mutation *pr[] = {&res};
+    REQUIRE(merge_rebase(&r.mr, pr, 1, &rb, NULL) == DP_OK);
+    CHECK(!rb.deleted && !rb.delete_conflict);
+    CHECK_STR_EQ(WV(rb, "phone"), "13800138009");
+    CHECK_INT_EQ(FL(rb, "phone"), RB_CLEAN);
+    res.choose_deleted = 1;
+    r.mr.deleted = false;
+    REQUIRE(merge_rebase(&r.mr, pr, 1, &rb, NULL) == DP_OK);
+    CHECK(rb.deleted);
+
+    mutation_done(&u);
+    mutation_done(&a);
+    mutation_done(&res);
+    row_done(&r);
+}
+
 /*
  * What the laptop predicts is what the server does: for every combination of
  * base, server and client value of a field of each policy, the rebase flag
@@ -920,8 +1091,8 @@ TEST(rebase_prediction_matches_server_merge)
                     case RB_NONE:
                         agree = mr == MF_UNCHANGED;
                         break;
-                    case RB_SAME:
-                        agree = mr == MF_NOOP;
+                    case RB_SAME: /* rule 1 rewrites the value the row already has */
+                        agree = mr == MF_NOOP || (mr == MF_APPLY && s == c);
                         break;
                     case RB_CLEAN:
                         agree = mr == MF_APPLY || mr == MF_REVERTED;
@@ -959,11 +1130,14 @@ main(void)
     RUN(append_keeps_both_notes);
     RUN(create_is_idempotent_on_rid);
     RUN(resolution_then_new_edit_is_checked_against_it);
+    RUN(resolving_delete_versus_edit);
+    RUN(update_without_base);
     RUN(base_from_a_lost_timeline_uses_values_only);
     RUN(bad_inputs);
     RUN(rebase_flags_each_pending_field);
     RUN(rebase_replays_a_chain_of_edits_in_order);
     RUN(rebase_creates_and_deletes);
+    RUN(rebase_other_ops);
     RUN(rebase_prediction_matches_server_merge);
     return test_report();
 }

@@ -1,5 +1,6 @@
 #include "core/mutation.h"
 
+#include "core/record.h"
 #include "core/schema.h"
 #include "tests/unit/test.h"
 
@@ -866,6 +867,67 @@ TEST(reject_reasons)
     mutation_done(&m);
 }
 
+/* A mutation's values travel in exactly the JSON form of record_to_json (PROTOCOL.md 7). */
+TEST(wire_values_match_record_json)
+{
+    static const struct {
+        const struct record_def *def;
+        const char *field, *value;
+    } samples[] = {
+        {&schema_household, "head_name", "阿依古丽·买买提"},
+        {&schema_household, "categories", "dibao,tekun_dispersed,relapse_watch"},
+        {&schema_household, "flags", "acute_hardship"},
+        {&schema_household, "notes", "第一行\n\"第二行\" \\"},
+        {&schema_household, "next_visit_due", "2025-04-01"},
+        {&schema_visit, "monthly_income", "150000"},
+        {&schema_visit, "medical_yearly", "0"},
+        {&schema_visit, "monthly_income", "1000000000000"}, /* MONEY_MAX_FEN */
+        {&schema_member, "main_earner", "1"},
+        {&schema_member, "elderly_alone", "0"},
+        {&schema_member, "birth_date", "2019-04-02"},
+        {&schema_need, "member_id", ME1},
+    };
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        struct record r;
+        REQUIRE(record_init(&r, samples[k].def) == DP_OK);
+        REQUIRE(record_set(&r, samples[k].field, samples[k].value) == DP_OK);
+        cJSON *rj = record_to_json(&r, false);
+        REQUIRE(rj);
+
+        struct mutation m;
+        mutation_init(&m);
+        m.def = samples[k].def;
+        m.op = MUT_UPDATE;
+        m.base_v = 1;
+        m.mid = 1;
+        snprintf(m.mutation_id, sizeof m.mutation_id, "%s", MU1);
+        snprintf(m.rid, sizeof m.rid, "%s", HH1);
+        REQUIRE(hlc_parse(HLC, &m.hlc, "hlc", NULL) == DP_OK);
+        REQUIRE(mutation_put(&m, MUT_PART_SET, schema_field_index(m.def, samples[k].field),
+                             samples[k].value) == DP_OK);
+        cJSON *mj = mutation_to_json(&m);
+        REQUIRE(mj);
+        const cJSON *set = cJSON_GetObjectItemCaseSensitive(mj, "set");
+        if (!cJSON_Compare(set, rj, true))
+            TEST_FAIL_("sample %zu (%s): the mutation's JSON differs from the record's", k,
+                       samples[k].field);
+
+        /* And back: parsing the record's JSON form gives the same canonical value. */
+        struct mutation back;
+        struct dp_error err;
+        mutation_init(&back);
+        cJSON_ReplaceItemInObjectCaseSensitive(mj, "set", cJSON_Duplicate(rj, true));
+        CHECK(mutation_from_json(&back, mj, NULL, &err) == DP_OK);
+        CHECK_STR_EQ(back.set[schema_field_index(m.def, samples[k].field)], samples[k].value);
+
+        mutation_done(&back);
+        cJSON_Delete(mj);
+        cJSON_Delete(rj);
+        mutation_done(&m);
+        record_done(&r);
+    }
+}
+
 TEST(op_names)
 {
     enum mutation_op op;
@@ -942,6 +1004,7 @@ main(void)
     RUN(review_and_assign);
     RUN(empty_string_is_unset);
     RUN(reject_reasons);
+    RUN(wire_values_match_record_json);
     RUN(op_names);
     RUN(coalesce_keeps_earliest_base_and_latest_value);
     return test_report();
