@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "core/rules.h"
 #include "core/validate.h"
 
 #define COUNT(a)        (sizeof(a) / sizeof((a)[0]))
@@ -221,10 +222,6 @@ gen_supervisor_name(unsigned team, char *buf, size_t bufsize)
 
 /* ---- The generated household -------------------------------------------------------------- */
 
-enum risk { RISK_RED, RISK_YELLOW, RISK_GREEN };
-
-static const char *const risk_tokens[] = {"red", "yellow", "green"};
-
 /* Circumstances a household is built around; each fixes its risk class. */
 enum situation {
     SIT_ELDERLY_ALONE,     /* red: 独居老人 */
@@ -237,14 +234,14 @@ enum situation {
     SIT_MILD_DISABILITY,   /* yellow: grade 3-4 disability */
     SIT_FAMILY,            /* green */
     SIT_THREE_GENERATIONS, /* green */
-    SIT_RETIRED_COUPLE,    /* green */
+    SIT_WORKING_CHILD,     /* green: an older couple living with a working adult child */
     SIT_SINGLE_WORKER,     /* green */
 };
 
 /* Shares per mille: red 150, yellow 350, green 500 (the proportions field reports show). */
 static const struct {
     enum situation sit;
-    enum risk risk;
+    enum risk_class risk;
     unsigned permille;
 } situations[] = {
     {SIT_ELDERLY_ALONE, RISK_RED, 52},       {SIT_SEVERE_DISABILITY, RISK_RED, 45},
@@ -252,7 +249,7 @@ static const struct {
     {SIT_SERIOUS_ILLNESS, RISK_YELLOW, 140}, {SIT_ELDERLY_COUPLE, RISK_YELLOW, 88},
     {SIT_SINGLE_PARENT, RISK_YELLOW, 70},    {SIT_MILD_DISABILITY, RISK_YELLOW, 52},
     {SIT_FAMILY, RISK_GREEN, 225},           {SIT_THREE_GENERATIONS, RISK_GREEN, 125},
-    {SIT_RETIRED_COUPLE, RISK_GREEN, 75},    {SIT_SINGLE_WORKER, RISK_GREEN, 75},
+    {SIT_WORKING_CHILD, RISK_GREEN, 75},     {SIT_SINGLE_WORKER, RISK_GREEN, 75},
 };
 
 /* Support categories, as bits in the order of schema_category_choices. */
@@ -306,6 +303,9 @@ struct person {
 struct visit_plan {
     struct dp_date date;
     const char *kind;
+    const char *outcome;
+    struct dp_date next; /* the worker's planned next visit */
+    bool has_next;
 };
 
 struct need_plan {
@@ -316,7 +316,7 @@ struct need_plan {
 struct house {
     char id[37];
     enum situation sit;
-    enum risk risk;
+    enum risk_class risk;
     bool minority;
     const char *line;        /* surname children take (the male line) */
     const char *line_father; /* minority: the father's part children's names carry */
@@ -330,7 +330,12 @@ struct house {
     int income_yuan;    /* usual monthly income */
     long medical_yuan;  /* usual yearly out-of-pocket medical cost */
     const char *housing;
-    int period; /* months between routine visits */
+    unsigned suits;           /* GEN_FOR_* bits of the household, for needs and notes */
+    struct dp_date drop_from; /* income falls from this date (a death) when drop_pct > 0 */
+    int drop_pct;             /* what is left of the income after drop_from, percent */
+    int period;               /* months between routine visits */
+    struct dp_date due;       /* next visit due, as rules_household_due() computes it */
+    bool has_due;
     struct visit_plan visits[MAX_VISITS];
     int nvisits;
     struct need_plan needs[MAX_NEEDS];
@@ -452,6 +457,43 @@ name_taken(const struct house *h, const char *name, int upto)
     return false;
 }
 
+/* True when birth is at least ten months from every member of that relation. */
+static bool
+spaced(const struct house *h, const struct dp_date *birth, const char *relation)
+{
+    long b = date_to_days(birth);
+    for (int i = 0; i < h->n; i++) {
+        if (strcmp(h->m[i].relation, relation) != 0)
+            continue;
+        long d = date_to_days(&h->m[i].birth) - b;
+        if (d > -300 && d < 300)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Siblings are born at least ten months apart: redraw the birth date within
+ * the same year of age, then a year or so either side. Grandchildren only
+ * get younger (a left-behind child must stay under 16).
+ */
+static void
+space_siblings(struct gen *g, struct person *p, const char *relation)
+{
+    static const int shift[] = {0, 0, -1, -1, 1, 1, -2, -2, 2, 2, -3, 3, 0, 0, 0, 0};
+    bool older_ok = strcmp(relation, "child") == 0;
+    for (size_t i = 0; i < COUNT(shift) && !spaced(&g->h, &p->birth, relation); i++) {
+        int age = p->age + shift[i];
+        if (age < 0 || (shift[i] > 0 && !older_ok))
+            continue;
+        struct dp_date b = birth_for_age(g, age);
+        if (spaced(&g->h, &b, relation)) {
+            p->birth = b;
+            p->age = age;
+        }
+    }
+}
+
 /*
  * Add a member with a name fitting sex, age and family. `surname` is used
  * for Han names; `father` is the minority father's part (NULL: drawn).
@@ -470,6 +512,8 @@ add_person(struct gen *g, const char *relation, char sex, int age, const char *s
     p->sex = sex;
     p->age = age < 0 ? 0 : age;
     p->birth = birth_for_age(g, p->age);
+    if (strcmp(relation, "child") == 0 || strcmp(relation, "grandchild") == 0)
+        space_siblings(g, p, relation);
     p->work = "";
     p->status = "present";
     p->illness = "";
@@ -627,9 +671,24 @@ add_child(struct gen *g, int max_age)
 static void
 add_children(struct gen *g, int lo, int hi, int max_age)
 {
-    int n = between(&g->rng, lo, hi);
-    for (int i = 0; i < n; i++)
-        add_child(g, max_age);
+    struct house *h = &g->h;
+    struct gen_rng *r = &g->rng;
+    int n = between(r, lo, hi), mother = mother_age(h);
+    if (mother < 20)
+        return;
+    /* The eldest came when the mother was 21-30; the others two to four years apart. */
+    int oldest = mother - 20 < max_age ? mother - 20 : max_age;
+    int age = mother - between(r, 21, 30);
+    if (age > oldest)
+        age = oldest;
+    for (int i = 0; i < n && age >= 0 && mother - age <= 42; i++) {
+        char sex = chance(r, 52) ? 'M' : 'F';
+        struct person *p = add_person(g, "child", sex, age, h->line, h->line_father);
+        if (!p)
+            break;
+        default_activity(g, p);
+        age -= between(r, 2, 4);
+    }
 }
 
 static void
@@ -803,7 +862,9 @@ build_yellow(struct gen *g)
     }
     case SIT_SINGLE_PARENT: {
         struct person *p = add_head(g, chance(r, 70) ? 'F' : 'M', between(r, 28, 50));
-        static const char *const works[] = {"farming", "employed", "self_employed"};
+        static const char *const works[] = {
+            "unemployed", "unemployed", "unemployed", "unemployed",    "unemployed",
+            "farming",    "farming",    "farming",    "self_employed", "self_employed"};
         p->work = works[gen_rng_below(r, COUNT(works))];
         add_children(g, 1, 3, 17);
         static const unsigned cats[] = {CAT_DIBAO, CAT_DIBAO, CAT_DIBAO_EDGE, CAT_DIBAO_EDGE,
@@ -855,16 +916,17 @@ build_green(struct gen *g)
         head->work = jobs[gen_rng_below(r, 4)];
         add_spouse(g);
         add_children(g, 1, 2, 30);
-        int parents = between(r, 1, 2);
-        char first = chance(r, 50) ? 'M' : 'F';
+        /* The head's mother bore the head at 20-38; the father is a little older. */
+        int mother = h->m[0].age + between(r, 20, 38);
+        int ages[2] = {mother > 95 ? 95 : mother, 0};
+        ages[1] = ages[0] + between(r, -2, 6) > 97 ? 97 : ages[0] + between(r, -2, 6);
+        int parents = between(r, 1, 2), first = (int)gen_rng_below(r, 2);
         for (int i = 0; i < parents; i++) {
-            char sex = i == 0 ? first : (first == 'M' ? 'F' : 'M');
-            int age = h->m[0].age + between(r, 22, 32);
-            if (age > 95)
-                age = 95;
+            int which = (first + i) % 2; /* 0 mother, 1 father */
+            char sex = which ? 'M' : 'F';
             /* The head's father shares the head's surname; the mother keeps her own. */
             const char *surname = h->minority ? "" : sex == 'M' ? h->m[0].surname : gen_surname(r);
-            struct person *p = add_person(g, "parent", sex, age, surname, NULL);
+            struct person *p = add_person(g, "parent", sex, ages[which], surname, NULL);
             if (!p)
                 break;
             default_activity(g, p);
@@ -873,13 +935,33 @@ build_green(struct gen *g)
         snprintf(h->reason, sizeof h->reason, "家庭收入稳定");
         break;
     }
-    case SIT_RETIRED_COUPLE: {
-        struct person *head = add_head(g, 'M', between(r, 60, 80));
-        head->work = chance(r, 70) ? "retired" : "farming";
-        struct person *s = add_spouse(g);
-        s->work = chance(r, 70) ? "retired" : "farming";
+    case SIT_WORKING_CHILD: {
+        struct person *head = add_head(g, 'M', between(r, 55, 72));
+        if (head->age >= 60)
+            head->work = chance(r, 70) ? "retired" : "farming";
+        add_spouse(g);
+        /* Born when the mother was 20-38, and of working age (18-60). */
+        int mother = h->m[1].age;
+        int lo = mother - 38 > 18 ? mother - 38 : 18, hi = mother - 20 < 40 ? mother - 20 : 40;
+        struct person *c = add_person(g, "child", chance(r, 60) ? 'M' : 'F', between(r, lo, hi),
+                                      h->line, h->line_father);
+        default_activity(g, c);
+        c->schooling = "none";
+        c->work = jobs[gen_rng_below(r, 4)];
+        if (c->sex == 'M' && chance(r, 40)) {
+            int age = c->age - between(r, 0, 3);
+            struct person *dil = add_person(g, "child_in_law", 'F', age < 20 ? 20 : age,
+                                            h->minority ? "" : gen_surname(r), NULL);
+            default_activity(g, dil);
+            if (dil->age >= 22 && chance(r, 70)) {
+                struct person *k = add_person(
+                    g, "grandchild", chance(r, 52) ? 'M' : 'F',
+                    between(r, 0, dil->age - 22 < 12 ? dil->age - 22 : 12), h->line, c->given);
+                default_activity(g, k);
+            }
+        }
         add_chronic_maybe(g, 30);
-        snprintf(h->reason, sizeof h->reason, "老人有养老金，生活稳定");
+        snprintf(h->reason, sizeof h->reason, "子女就业稳定，家庭收入稳定");
         break;
     }
     default: { /* SIT_SINGLE_WORKER */
@@ -946,6 +1028,8 @@ person_suits(const struct person *p, const struct house *h)
     if (p->age >= 18 && p->age < 60 && p->grade == 0 && !p->serious &&
         strcmp(p->status, "present") == 0)
         s |= GEN_FOR_WORKER;
+    if (strcmp(p->status, "away") == 0 && strcmp(p->work, "migrant") == 0)
+        s |= GEN_FOR_AWAY;
     (void)h;
     return s;
 }
@@ -1002,6 +1086,15 @@ plan_household(struct gen *g)
         }
     }
 
+    h->suits = GEN_FOR_ANY;
+    for (int i = 0; i < h->n; i++) {
+        h->suits |= person_suits(&h->m[i], h);
+        if (strcmp(h->m[i].status, "deceased") == 0)
+            h->suits |= GEN_FOR_BEREAVED;
+    }
+    if (strcmp(h->housing, "poor") == 0 || strcmp(h->housing, "dangerous") == 0)
+        h->suits |= GEN_FOR_HOUSING;
+
     if (h->risk == RISK_RED && chance(r, 20))
         h->flags |= FLAG_ACUTE;
     if (chance(r, 5))
@@ -1016,8 +1109,13 @@ plan_household(struct gen *g)
         snprintf(h->phone, sizeof h->phone, "%s%08u", pick(r, &gen_phone_prefixes),
                  (unsigned)gen_rng_below(r, 100000000));
 
-    static const int period[] = {1, 3, 6};
-    h->period = period[h->risk];
+    h->period = policy_defaults().visit_months[h->risk];
+}
+
+static bool
+active(const struct house *h)
+{
+    return strcmp(h->status, "active") == 0;
 }
 
 static int
@@ -1085,12 +1183,18 @@ plan_visits(struct gen *g)
     bool deceased_earner = false;
     for (int i = 0; i < h->n; i++)
         deceased_earner |= h->m[i].main_earner && strcmp(h->m[i].status, "deceased") == 0;
+    h->drop_pct = 0;
     if (h->nvisits && (deceased_earner || chance(r, 3))) {
         long span = g->today_days - first_day;
         long back = span < 180 ? span : 180;
-        visit_cmp_insert(h,
-                         date_from_days(g->today_days - (long)gen_rng_below(r, (uint32_t)back + 1)),
-                         "emergency");
+        struct dp_date when =
+            date_from_days(g->today_days - (long)gen_rng_below(r, (uint32_t)back + 1));
+        visit_cmp_insert(h, when, "emergency");
+        if (deceased_earner) {
+            /* The household lives on a fraction of what it had. */
+            h->drop_from = when;
+            h->drop_pct = between(r, 30, 45);
+        }
     }
 }
 
@@ -1110,14 +1214,7 @@ plan_needs(struct gen *g)
     else
         count = chance(r, 25) ? 1 : 0;
 
-    unsigned suits = GEN_FOR_ANY;
-    for (int i = 0; i < h->n; i++) {
-        suits |= person_suits(&h->m[i], h);
-        if (strcmp(h->m[i].status, "deceased") == 0)
-            suits |= GEN_FOR_BEREAVED;
-    }
-    if (strcmp(h->housing, "poor") == 0 || strcmp(h->housing, "dangerous") == 0)
-        suits |= GEN_FOR_HOUSING;
+    unsigned suits = h->suits;
 
     size_t cand[64], ncand = 0;
     for (size_t i = 0; i < gen_nneed_items && ncand < COUNT(cand); i++) {
@@ -1157,6 +1254,71 @@ plan_needs(struct gen *g)
             break;
         }
     }
+}
+
+/*
+ * Outcomes, the worker's planned next visits, and the due date that follows
+ * from them by the rules of rules_household_due(): the clock restarts at the
+ * latest completed visit, and a planned next visit on or after it may bring
+ * the date forward.
+ */
+static void
+plan_outcomes(struct gen *g)
+{
+    struct house *h = &g->h;
+    struct gen_rng *r = &g->rng;
+    int latest_done = -1;
+    for (int i = 0; i < h->nvisits; i++) {
+        struct visit_plan *vp = &h->visits[i];
+        bool last = i == h->nvisits - 1;
+        bool scheduled = strcmp(vp->kind, "routine") == 0 || strcmp(vp->kind, "verification") == 0;
+        vp->outcome = "completed";
+        if (last && strcmp(h->status, "moved") == 0) {
+            vp->outcome = "moved";
+        } else if (last && strcmp(h->status, "dissolved") == 0) {
+            vp->outcome = "deceased";
+        } else if (strcmp(vp->kind, "routine") == 0) {
+            unsigned x = gen_rng_below(r, 100);
+            vp->outcome = x < 90 ? "completed" : x < 98 ? "not_home" : "refused";
+        }
+        vp->has_next = scheduled && (!last || active(h));
+        if (strcmp(vp->outcome, "completed") == 0) {
+            latest_done = i;
+            vp->next = date_add_months(&vp->date, h->period);
+        } else {
+            /* Nobody met: try again soon. */
+            vp->next = add_days(&vp->date, between(r, 7, 14));
+        }
+    }
+    h->has_due = active(h);
+    if (!h->has_due)
+        return;
+    if (latest_done < 0) {
+        h->due = g->o->today;
+        return;
+    }
+    const struct dp_date *from = &h->visits[latest_done].date;
+    h->due = date_add_months(from, h->period);
+    for (int i = 0; i < h->nvisits; i++) {
+        const struct visit_plan *vp = &h->visits[i];
+        if (vp->has_next && date_compare(&vp->date, from) >= 0 &&
+            date_compare(&vp->next, &h->due) < 0)
+            h->due = vp->next;
+    }
+}
+
+/* A note that fits the household; the ones for everybody are always candidates. */
+static const char *
+pick_note(struct gen_rng *rng, const struct gen_note *notes, size_t n, unsigned suits)
+{
+    size_t fit = 0;
+    for (size_t i = 0; i < n; i++)
+        fit += (notes[i].suits & suits) != 0;
+    size_t k = gen_rng_below(rng, (uint32_t)fit);
+    for (size_t i = 0; i < n; i++)
+        if ((notes[i].suits & suits) && k-- == 0)
+            return notes[i].text;
+    return "";
 }
 
 /* ---- Records ------------------------------------------------------------------------------ */
@@ -1226,28 +1388,6 @@ join_tokens(char *buf, size_t bufsize, const char *const *tokens, size_t n, unsi
     }
 }
 
-static bool
-active(const struct house *h)
-{
-    return strcmp(h->status, "active") == 0;
-}
-
-/* When the next routine visit is due: after the last scheduled (not extra) visit. */
-static bool
-next_due(const struct house *h, struct dp_date *out)
-{
-    if (!active(h))
-        return false;
-    for (int i = h->nvisits - 1; i >= 0; i--) {
-        const char *k = h->visits[i].kind;
-        if (strcmp(k, "routine") == 0 || strcmp(k, "verification") == 0) {
-            *out = date_add_months(&h->visits[i].date, h->period);
-            return true;
-        }
-    }
-    return false;
-}
-
 static enum dp_status
 emit_household(struct gen *g)
 {
@@ -1272,19 +1412,18 @@ emit_household(struct gen *g)
     put(g, rec, "county", h->county);
     join_tokens(buf, sizeof buf, cat_tokens, ncat, h->cats);
     put(g, rec, "categories", buf);
-    put(g, rec, "risk", risk_tokens[h->risk]);
+    put(g, rec, "risk", risk_token(h->risk));
     put(g, rec, "risk_reason", h->reason);
     put(g, rec, "risk_set_by", h->worker);
     put(g, rec, "assigned_to", h->worker);
     put(g, rec, "team", h->team);
     put(g, rec, "status", h->status);
-    struct dp_date due;
-    if (next_due(h, &due))
-        put_date(g, rec, "next_visit_due", &due);
+    if (h->has_due)
+        put_date(g, rec, "next_visit_due", &h->due);
     join_tokens(buf, sizeof buf, flag_tokens, COUNT(flag_tokens), h->flags);
     put(g, rec, "flags", buf);
     if (chance(r, 15))
-        put(g, rec, "notes", pick(r, &gen_household_notes));
+        put(g, rec, "notes", pick_note(r, gen_household_notes, gen_nhousehold_notes, h->suits));
     return send(g, rec, &g->stats->households);
 }
 
@@ -1359,18 +1498,8 @@ emit_visit(struct gen *g, int j)
     struct record *rec = fresh(g, 2);
     bool last = j == h->nvisits - 1;
     bool verification = strcmp(vp->kind, "verification") == 0;
-    bool routine = strcmp(vp->kind, "routine") == 0;
-    const char *outcome = "completed";
+    const char *outcome = vp->outcome;
     char buf[512];
-
-    if (last && strcmp(h->status, "moved") == 0)
-        outcome = "moved";
-    else if (last && strcmp(h->status, "dissolved") == 0)
-        outcome = "deceased";
-    else if (routine) {
-        unsigned x = gen_rng_below(r, 100);
-        outcome = x < 90 ? "completed" : x < 98 ? "not_home" : "refused";
-    }
     bool done = strcmp(outcome, "completed") == 0;
 
     char id[37];
@@ -1386,7 +1515,10 @@ emit_visit(struct gen *g, int j)
     else if (strcmp(outcome, "refused") == 0)
         put(g, rec, "met", "户主本人");
     if (done && (verification || chance(r, 50))) {
-        long fen = (long)h->income_yuan * between(r, 90, 110) + (chance(r, 20) ? 50 : 0);
+        long yuan = (long)h->income_yuan * between(r, 90, 110) / 100;
+        if (h->drop_pct && date_compare(&vp->date, &h->drop_from) >= 0)
+            yuan = yuan * h->drop_pct / 100;
+        long fen = yuan * 100 + (chance(r, 20) ? 50 : 0);
         put_long(g, rec, "monthly_income", fen);
     }
     if (done && (verification || chance(r, 30)))
@@ -1400,7 +1532,7 @@ emit_visit(struct gen *g, int j)
     if (done && verification && h->risk != RISK_GREEN && chance(r, 25))
         put(g, rec, "micro_wish", pick(r, &gen_micro_wishes));
     if (done && (verification || chance(r, 10))) {
-        put(g, rec, "risk_after", risk_tokens[h->risk]);
+        put(g, rec, "risk_after", risk_token(h->risk));
         put(g, rec, "risk_reason", h->reason);
     }
 
@@ -1423,12 +1555,10 @@ emit_visit(struct gen *g, int j)
     } else if (strcmp(outcome, "deceased") == 0) {
         put(g, rec, "notes", "户主已去世，按程序办理注销");
     } else if (chance(r, 40)) {
-        put(g, rec, "notes", pick(r, &gen_visit_notes));
+        put(g, rec, "notes", pick_note(r, gen_visit_notes, gen_nvisit_notes, h->suits));
     }
-    if ((routine || verification) && (!last || active(h))) {
-        struct dp_date next = date_add_months(&vp->date, h->period);
-        put_date(g, rec, "next_visit", &next);
-    }
+    if (vp->has_next)
+        put_date(g, rec, "next_visit", &vp->next);
 
     /* Review: old visits are settled; the last weeks are still in the pipeline. */
     long age = g->today_days - date_to_days(&vp->date);
@@ -1538,6 +1668,7 @@ gen_one(struct gen *g, unsigned long index)
     plan_household(g);
     plan_visits(g);
     plan_needs(g);
+    plan_outcomes(g);
 
     enum dp_status st = emit_household(g);
     for (int i = 0; i < h->n && st == DP_OK; i++)

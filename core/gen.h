@@ -181,6 +181,13 @@ enum gen_for {
     GEN_FOR_HOUSING = 1u << 5,  /* poor or dangerous housing */
     GEN_FOR_WORKER = 1u << 6,   /* an able member of working age */
     GEN_FOR_BEREAVED = 1u << 7, /* a member died */
+    GEN_FOR_AWAY = 1u << 8,     /* a member works away from home */
+};
+
+/* A free-text note and the households it fits (GEN_FOR_* bits; GEN_FOR_ANY fits all). */
+struct gen_note {
+    const char *text;
+    unsigned suits;
 };
 
 /* Birth eras of the given-name pools: before 1955, 1955-74, 1975-94, from 1995. */
@@ -205,9 +212,11 @@ extern const struct gen_list gen_chronic_illnesses;
 extern const struct gen_need_item gen_need_items[];
 extern const size_t gen_nneed_items;
 extern const struct gen_list gen_micro_wishes;
-extern const struct gen_list gen_visit_notes;
+extern const struct gen_note gen_visit_notes[];
+extern const size_t gen_nvisit_notes;
 extern const struct gen_list gen_absent_notes; /* visits where nobody was home */
-extern const struct gen_list gen_household_notes;
+extern const struct gen_note gen_household_notes[];
+extern const size_t gen_nhousehold_notes;
 extern const struct gen_list gen_return_comments;
 
 #endif

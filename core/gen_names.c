@@ -340,21 +340,23 @@ const struct gen_list gen_micro_wishes = LIST(micro_wishes);
 
 /* ---- Free text ----------------------------------------------------------------------------- */
 
-static const char *const visit_notes[] = {
-    "老人身体状况稳定，生活基本能自理",
-    "已宣传最新救助政策",
-    "已告知临时救助申请流程",
-    "孩子在校学习情况良好",
-    "房屋有漏雨情况，已上报村委会",
-    "已核实家庭收入情况",
-    "家中卫生状况较好",
-    "慢病药品已按时领取",
-    "已协助办理医保报销",
-    "外出务工人员近期有返乡打算",
-    "冬季取暖设施已检查",
-    "已核对家庭成员信息",
+const struct gen_note gen_visit_notes[] = {
+    {"老人身体状况稳定，生活基本能自理", GEN_FOR_ELDERLY},
+    {"已宣传最新救助政策", GEN_FOR_ANY},
+    {"已告知临时救助申请流程", GEN_FOR_ANY},
+    {"孩子在校学习情况良好", GEN_FOR_CHILD},
+    {"房屋有漏雨情况，已上报村委会", GEN_FOR_HOUSING},
+    {"已核实家庭收入情况", GEN_FOR_ANY},
+    {"家中卫生状况较好", GEN_FOR_ANY},
+    {"慢病药品已按时领取", GEN_FOR_ILL},
+    {"已协助办理医保报销", GEN_FOR_ILL},
+    {"外出务工人员近期有返乡打算", GEN_FOR_AWAY},
+    {"冬季取暖设施已检查", GEN_FOR_ELDERLY | GEN_FOR_HOUSING},
+    {"已核对家庭成员信息", GEN_FOR_ANY},
+    {"康复训练坚持较好，情绪稳定", GEN_FOR_DISABLED},
+    {"已联系学校了解孩子近况", GEN_FOR_CHILD},
 };
-const struct gen_list gen_visit_notes = LIST(visit_notes);
+const size_t gen_nvisit_notes = COUNT(gen_visit_notes);
 
 static const char *const absent_notes[] = {
     "家中无人，已电话联系",
@@ -363,11 +365,15 @@ static const char *const absent_notes[] = {
 };
 const struct gen_list gen_absent_notes = LIST(absent_notes);
 
-static const char *const household_notes[] = {
-    "老人耳背，说话需大声",         "进村道路狭窄，雨天难行",       "家中养狗，入户前先电话联系",
-    "户主白天务农，下午五点后在家", "子女在外地务工，逢年过节回家",
+const struct gen_note gen_household_notes[] = {
+    {"老人耳背，说话需大声", GEN_FOR_ELDERLY},
+    {"进村道路狭窄，雨天难行", GEN_FOR_ANY},
+    {"家中养狗，入户前先电话联系", GEN_FOR_ANY},
+    {"家中劳力白天务农，傍晚才在家", GEN_FOR_WORKER},
+    {"子女在外地务工，逢年过节回家", GEN_FOR_AWAY},
+    {"房屋年久失修，需关注雨季安全", GEN_FOR_HOUSING},
 };
-const struct gen_list gen_household_notes = LIST(household_notes);
+const size_t gen_nhousehold_notes = COUNT(gen_household_notes);
 
 static const char *const return_comments[] = {
     "请补充收入证明材料", "家庭成员信息不完整，请核实", "医疗费用需附票据",
