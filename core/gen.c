@@ -324,6 +324,7 @@ struct house {
     struct person m[GEN_MAX_MEMBERS];
     int n;
     char reason[160];
+    const char *reason_before; /* the reason visits gave before drop_from, or NULL */
     char village[48], township[48], county[48], address[64], phone[12];
     unsigned cats, flags;
     const char *status; /* active, moved, dissolved */
@@ -830,6 +831,7 @@ build_yellow(struct gen *g)
             ill->work = "employed";
             ill->main_earner = true;
             h->flags |= FLAG_ACUTE;
+            h->reason_before = "家庭成员患重病，医疗支出大";
             snprintf(h->reason, sizeof h->reason, "主要劳动力因病去世，家庭收入锐减");
         }
         static const unsigned cats[] = {CAT_DIBAO_EDGE, CAT_DIBAO_EDGE | CAT_TEMP_ASSIST,
@@ -1184,6 +1186,7 @@ plan_visits(struct gen *g)
     for (int i = 0; i < h->n; i++)
         deceased_earner |= h->m[i].main_earner && strcmp(h->m[i].status, "deceased") == 0;
     h->drop_pct = 0;
+    h->drop_from = *today;
     if (h->nvisits && (deceased_earner || chance(r, 3))) {
         long span = g->today_days - first_day;
         long back = span < 180 ? span : 180;
@@ -1457,6 +1460,9 @@ static const char *
 met_text(struct gen *g)
 {
     const struct house *h = &g->h;
+    /* Before a household moved or dissolved, its people were still at home. */
+    if (!active(h))
+        return "户主本人";
     bool spouse = false;
     for (int i = 1; i < h->n; i++)
         spouse |= strcmp(h->m[i].relation, "spouse") == 0 && strcmp(h->m[i].status, "present") == 0;
@@ -1533,7 +1539,8 @@ emit_visit(struct gen *g, int j)
         put(g, rec, "micro_wish", pick(r, &gen_micro_wishes));
     if (done && (verification || chance(r, 10))) {
         put(g, rec, "risk_after", risk_token(h->risk));
-        put(g, rec, "risk_reason", h->reason);
+        bool before = h->reason_before && date_compare(&vp->date, &h->drop_from) < 0;
+        put(g, rec, "risk_reason", before ? h->reason_before : h->reason);
     }
 
     if (strcmp(vp->kind, "emergency") == 0) {
@@ -1644,6 +1651,7 @@ gen_one(struct gen *g, unsigned long index)
     h->n = h->nvisits = h->nneeds = 0;
     h->cats = h->flags = 0;
     h->reason[0] = '\0';
+    h->reason_before = NULL;
     make_uuid(r, h->id);
     h->minority = chance(r, 2);
 

@@ -82,6 +82,10 @@ TEST(options_are_checked)
     CHECK_INT_EQ(gen_options_check(&o, &err), DP_EINVAL);
     CHECK_INT_EQ(gen_options_check(NULL, &err), DP_EINVAL);
 
+    gen_options_init(&o);
+    CHECK_INT_EQ(gen_run(&o, NULL, NULL, NULL, &err), DP_EINVAL);
+    CHECK_STR_EQ(err.field, "emit");
+
     /* gen_run refuses bad options before emitting anything. */
     gen_options_init(&o);
     o.workers = 0;
@@ -392,6 +396,51 @@ TEST(callback_failure_stops_generation)
     CHECK_INT_EQ(gen_run(&o, hash_cb, &y, &st, &err), DP_OK);
     CHECK_INT_EQ(y.n, 0);
     CHECK_INT_EQ(st.households, 0);
+}
+
+struct places {
+    unsigned long n;
+    char village[2 * GEN_VILLAGES_PER_TOWNSHIP][48];
+    char township[2 * GEN_VILLAGES_PER_TOWNSHIP][48];
+    char county[2 * GEN_VILLAGES_PER_TOWNSHIP][48];
+};
+
+static enum dp_status
+places_cb(void *ctx, const struct record *r)
+{
+    struct places *p = ctx;
+    if (r->def != &schema_household)
+        return DP_OK;
+    unsigned long v = p->n++ / GEN_HOUSEHOLDS_PER_VILLAGE;
+    if (v < 2 * GEN_VILLAGES_PER_TOWNSHIP) {
+        snprintf(p->village[v], sizeof p->village[v], "%s", record_get(r, "village"));
+        snprintf(p->township[v], sizeof p->township[v], "%s", record_get(r, "township"));
+        snprintf(p->county[v], sizeof p->county[v], "%s", record_get(r, "county"));
+    }
+    /* Households of one village share its names. */
+    unsigned long first = v * GEN_HOUSEHOLDS_PER_VILLAGE;
+    if (p->n - 1 > first && v < 2 * GEN_VILLAGES_PER_TOWNSHIP &&
+        strcmp(p->village[v], record_get(r, "village")) != 0)
+        return DP_EINVAL;
+    return DP_OK;
+}
+
+TEST(villages_group_households_and_have_distinct_names)
+{
+    struct gen_options o = options(2 * GEN_VILLAGES_PER_TOWNSHIP * GEN_HOUSEHOLDS_PER_VILLAGE, 4);
+    static struct places p;
+    memset(&p, 0, sizeof p);
+    CHECK_INT_EQ(gen_run(&o, places_cb, &p, NULL, NULL), DP_OK);
+    for (int t = 0; t < 2; t++) {
+        for (int a = 0; a < GEN_VILLAGES_PER_TOWNSHIP; a++) {
+            int va = t * GEN_VILLAGES_PER_TOWNSHIP + a;
+            CHECK_STR_EQ(p.township[va], p.township[t * GEN_VILLAGES_PER_TOWNSHIP]);
+            for (int b = a + 1; b < GEN_VILLAGES_PER_TOWNSHIP; b++)
+                CHECK(strcmp(p.village[va], p.village[t * GEN_VILLAGES_PER_TOWNSHIP + b]) != 0);
+        }
+    }
+    CHECK(strcmp(p.township[0], p.township[GEN_VILLAGES_PER_TOWNSHIP]) != 0);
+    CHECK_STR_EQ(p.county[0], p.county[GEN_VILLAGES_PER_TOWNSHIP]);
 }
 
 /* ---- one pass over a few thousand households, checking everything per household ---------- */
@@ -840,6 +889,7 @@ main(void)
     RUN(same_seed_same_stream_different_seed_different_stream);
     RUN(one_household_alone_equals_its_place_in_the_stream);
     RUN(callback_failure_stops_generation);
+    RUN(villages_group_households_and_have_distinct_names);
     RUN(thousands_of_households_are_valid_consistent_and_realistic);
     RUN(generation_streams_without_accumulating);
     return test_report();
