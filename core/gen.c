@@ -180,9 +180,9 @@ gen_options_check(const struct gen_options *o, struct dp_error *err)
     if (o->history_months < 1 || o->history_months > GEN_MAX_HISTORY_MONTHS)
         return dp_error_set(err, DP_EINVAL, "history_months", _("between 1 and %d months"),
                             GEN_MAX_HISTORY_MONTHS);
-    /* Birth dates reach back about 100 years and must stay after 1900. */
-    if (!date_valid(&o->today) || o->today.year < 2000)
-        return dp_error_set(err, DP_EINVAL, "today", _("a real date in 2000 or later"));
+    /* Births reach back ~100 years, follow-ups months ahead: all within 1900-2999. */
+    if (!date_valid(&o->today) || o->today.year < 2000 || o->today.year > 2900)
+        return dp_error_set(err, DP_EINVAL, "today", _("a real date between 2000 and 2900"));
     return DP_OK;
 }
 
@@ -282,7 +282,6 @@ struct person {
     char name[64];
     const char *surname;  /* "" for minority names */
     const char *given;    /* minority given part, carried by children */
-    const char *father;   /* minority father's part */
     const char *relation; /* schema token */
     char sex;             /* 'M' or 'F' */
     struct dp_date birth;
@@ -475,17 +474,16 @@ spaced(const struct house *h, const struct dp_date *birth, const char *relation)
 
 /*
  * Siblings are born at least ten months apart: redraw the birth date within
- * the same year of age, then a year or so either side. Grandchildren only
- * get younger (a left-behind child must stay under 16).
+ * the same year of age, then a year or a few younger. Never older: the
+ * mother's age and a left-behind child's (under 16) bound it from above.
  */
 static void
 space_siblings(struct gen *g, struct person *p, const char *relation)
 {
-    static const int shift[] = {0, 0, -1, -1, 1, 1, -2, -2, 2, 2, -3, 3, 0, 0, 0, 0};
-    bool older_ok = strcmp(relation, "child") == 0;
+    static const int shift[] = {0, 0, 0, -1, -1, -1, -2, -2, -3, -3, -4, -5};
     for (size_t i = 0; i < COUNT(shift) && !spaced(&g->h, &p->birth, relation); i++) {
         int age = p->age + shift[i];
-        if (age < 0 || (shift[i] > 0 && !older_ok))
+        if (age < 0)
             continue;
         struct dp_date b = birth_for_age(g, age);
         if (spaced(&g->h, &b, relation)) {
@@ -524,7 +522,6 @@ add_person(struct gen *g, const char *relation, char sex, int age, const char *s
     for (int tries = 0; tries < 4; tries++) {
         if (h->minority) {
             gen_minority_name(&g->rng, sex, father, p->name, sizeof p->name, &p->given);
-            p->father = father;
         } else {
             char given[16];
             gen_given_name(&g->rng, sex, p->birth.year, given, sizeof given);
@@ -845,8 +842,11 @@ build_yellow(struct gen *g)
         if (s->age < 60) {
             s->age = 60;
             s->birth = birth_for_age(g, 60);
-            if (s->id_number[0])
-                make_id_number(g, s, h->region, s->id_number);
+            if (s->id_number[0]) {
+                char region[7];
+                snprintf(region, sizeof region, "%.6s", s->id_number);
+                make_id_number(g, s, region, s->id_number);
+            }
             default_activity(g, s);
         }
         add_chronic_maybe(g, 60);

@@ -19,6 +19,18 @@
  *   - Household i is generated from its own random stream derived from
  *     (seed, i), so it does not depend on the households before it; only
  *     its worker and team depend on the total count.
+ *
+ * What comes out, per household on average: 3.1 members, 0.8 needs, and
+ * visits at the risk class's frequency (rules.h policy_defaults: red
+ * monthly, yellow quarterly, green twice a year), about 7 over 24 months of
+ * history and 5 over 16 months. Risk classes come out about 15% red, 35%
+ * yellow, 50% green, each built around a circumstance (elderly living
+ * alone, grade 1-2 disability, left-behind children, five guarantees;
+ * serious illness, elderly couple, single parent, grade 3-4 disability;
+ * ordinary families) so that the members carry the reasons, and
+ * next_visit_due is what rules_household_due() computes from the visits.
+ * About 2% of households have minority names (with U+00B7). 50,000
+ * households take well under a second on one core.
  */
 #ifndef DOORSTEP_CORE_GEN_H
 #define DOORSTEP_CORE_GEN_H
@@ -44,7 +56,7 @@ struct gen_options {
     unsigned workers;         /* 1..GEN_MAX_WORKERS field workers: "worker01".. */
     unsigned teams;           /* 1..workers teams: "team01".., one supervisor each */
     uint64_t seed;            /* same seed and options: byte-identical stream */
-    struct dp_date today;     /* the generated world's today; visits end here */
+    struct dp_date today;     /* the generated world's today (2000-2900); visits end here */
     int history_months;       /* 1..GEN_MAX_HISTORY_MONTHS of visits before today */
 };
 

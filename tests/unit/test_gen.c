@@ -80,6 +80,10 @@ TEST(options_are_checked)
     CHECK_STR_EQ(err.field, "today");
     o.today = (struct dp_date){1999, 12, 31};
     CHECK_INT_EQ(gen_options_check(&o, &err), DP_EINVAL);
+    o.today = (struct dp_date){2901, 1, 1};
+    CHECK_INT_EQ(gen_options_check(&o, &err), DP_EINVAL);
+    o.today = (struct dp_date){2028, 2, 29};
+    CHECK_INT_EQ(gen_options_check(&o, &err), DP_OK);
     CHECK_INT_EQ(gen_options_check(NULL, &err), DP_EINVAL);
 
     gen_options_init(&o);
@@ -743,10 +747,11 @@ TEST(thousands_of_households_are_valid_consistent_and_realistic)
 {
     static struct check c;
     memset(&c, 0, sizeof c);
-    /* TEST_GEN_HOUSEHOLDS=50000 makes this a soak run over a bench-sized data set. */
+    /* TEST_GEN_HOUSEHOLDS=50000 TEST_GEN_SEED=N: a soak run over a bench-sized data set. */
     const char *env = getenv("TEST_GEN_HOUSEHOLDS");
     const unsigned long n = env && strtoul(env, NULL, 10) >= 3000 ? strtoul(env, NULL, 10) : 3000;
-    c.o = options(n, 20250315);
+    const char *seed = getenv("TEST_GEN_SEED");
+    c.o = options(n, seed ? strtoull(seed, NULL, 10) : 20250315);
     c.policy = policy_defaults();
     struct gen_stats st;
     struct dp_error err = {0};
