@@ -1014,7 +1014,7 @@ choose_main_earner(struct house *h)
 }
 
 static unsigned
-person_suits(const struct person *p, const struct house *h)
+person_suits(const struct person *p)
 {
     unsigned s = GEN_FOR_ANY;
     if (strcmp(p->status, "deceased") == 0)
@@ -1032,7 +1032,6 @@ person_suits(const struct person *p, const struct house *h)
         s |= GEN_FOR_WORKER;
     if (strcmp(p->status, "away") == 0 && strcmp(p->work, "migrant") == 0)
         s |= GEN_FOR_AWAY;
-    (void)h;
     return s;
 }
 
@@ -1090,7 +1089,7 @@ plan_household(struct gen *g)
 
     h->suits = GEN_FOR_ANY;
     for (int i = 0; i < h->n; i++) {
-        h->suits |= person_suits(&h->m[i], h);
+        h->suits |= person_suits(&h->m[i]);
         if (strcmp(h->m[i].status, "deceased") == 0)
             h->suits |= GEN_FOR_BEREAVED;
     }
@@ -1239,7 +1238,7 @@ plan_needs(struct gen *g)
             int off = (int)gen_rng_below(r, (uint32_t)h->n);
             for (int j = 0; j < h->n; j++) {
                 int m = (off + j) % h->n;
-                if (person_suits(&h->m[m], h) & personal) {
+                if (person_suits(&h->m[m]) & personal) {
                     np->member = m;
                     break;
                 }
