@@ -28,15 +28,30 @@ bool store_exists(const char *dir);
 
 /*
  * Open (or, when missing, create) the cache in `dir` with the key derived
- * from `passphrase` by SQLCipher. Creates `dir` with mode 0700 if needed and
- * the files with 0600; refuses a directory or file readable by others.
- * Runs pending schema migrations. On success *out owns the handle.
- * Failures: DP_EPASSPHRASE (wrong passphrase or a foreign file: nothing is
- * written), DP_ECORRUPT, DP_EVERSION (made by a newer Doorstep), DP_EREADONLY,
- * DP_EFULL, DP_EIO; *out is NULL and the file is unchanged.
+ * from `passphrase` by SQLCipher. Creates `dir` (and missing parents) with
+ * mode 0700 if needed and the files with 0600. A directory or cache file that
+ * others may read is tightened to 0700/0600 when it belongs to us and refused
+ * (DP_EPERM) when it belongs to another user; a symbolic link or non-regular
+ * cache file is refused too. Runs pending schema migrations. On success *out
+ * owns the handle.
+ * Failures: DP_EINVAL (empty passphrase), DP_EPASSPHRASE (wrong passphrase or
+ * a foreign file, e.g. a plain SQLite database: nothing is written),
+ * DP_ECORRUPT, DP_EVERSION (made by a newer Doorstep), DP_EREADONLY, DP_EFULL,
+ * DP_EPERM, DP_EBUSY, DP_EIO; *out is NULL and the file is unchanged (a cache
+ * file created by this call is removed again).
  */
 enum dp_status store_open(const char *dir, const char *passphrase, struct store **out,
                           struct dp_error *err);
+
+struct store_options {
+    bool read_only; /* never write: the cache must exist (else DP_ENOTFOUND) and be at
+                       the newest schema (else DP_EREADONLY); edits fail DP_EREADONLY */
+};
+
+/* store_open() with options; opt NULL means the defaults (read-write). */
+enum dp_status store_open_with(const char *dir, const char *passphrase,
+                               const struct store_options *opt, struct store **out,
+                               struct dp_error *err);
 
 /* Close the handle; NULL is a no-op. */
 void store_close(struct store *st);
