@@ -164,15 +164,33 @@ bind_params(sqlite3_stmt *stmt, const struct list_params *p)
     bind_named(stmt, ":today", p->today);
 }
 
+/* How many known risk classes a mask selects. */
+static int
+risk_bits(unsigned mask)
+{
+    int n = 0;
+    for (int i = 0; schema_risk_choices[i].token && i < 16; i++)
+        n += (mask & (1u << i)) != 0;
+    return n;
+}
+
 static void
 add_order(struct sqlbuf *sql, const struct household_filter *f)
 {
     enum store_sort sort = f ? f->sort : STORE_SORT_NAME;
     if ((unsigned)sort >= sizeof sort_terms / sizeof sort_terms[0])
         sort = STORE_SORT_NAME;
+    int first = 0;
+    /*
+     * With one risk class chosen the rank is constant; SQLite 3.15 then no
+     * longer sees that the index order satisfies ORDER BY rank, ... and would
+     * sort the whole match in a temporary b-tree, so leave the rank out.
+     */
+    if (f && sort == STORE_SORT_RISK && risk_bits(f->risk_mask) == 1)
+        first = 1;
     sqlbuf_add(sql, " ORDER BY ");
-    for (int i = 0; i < 4 && sort_terms[sort][i]; i++) {
-        if (i > 0)
+    for (int i = first; i < 4 && sort_terms[sort][i]; i++) {
+        if (i > first)
             sqlbuf_add(sql, ", ");
         sqlbuf_add(sql, sort_terms[sort][i]);
         if (f && f->descending)
