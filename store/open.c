@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "core/i18n.h"
 #include "store/internal.h"
 
@@ -261,6 +263,11 @@ store_open_at(const char *dir, const char *passphrase, const struct store_option
     }
     if (!*passphrase) {
         s = dp_error_set(err, DP_EINVAL, "passphrase", _("the passphrase must not be empty"));
+        goto out;
+    }
+    /* The outbox hashes with libsodium; initialising it twice is harmless. */
+    if (sodium_init() < 0) {
+        s = dp_error_set(err, DP_EIO, NULL, "cannot initialise libsodium");
         goto out;
     }
     st = calloc(1, sizeof *st);
