@@ -40,8 +40,7 @@ status_from_errno(int e)
 static enum dp_status
 errno_fail(int e, const char *path, const char *what, struct dp_error *err)
 {
-    return dp_error_set(err, status_from_errno(e), NULL, _("%s: cannot %s: %s"), path, what,
-                        strerror(e));
+    return dp_error_set(err, status_from_errno(e), NULL, "%s: %s (%s)", path, what, strerror(e));
 }
 
 /* mkdir -p with mode 0700 for every directory it makes. */
@@ -57,11 +56,11 @@ make_dirs(const char *dir, struct dp_error *err)
             continue;
         *p = '\0';
         if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-            return errno_fail(errno, buf, "create directory", err);
+            return errno_fail(errno, buf, _("cannot create the directory"), err);
         *p = '/';
     }
     if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return errno_fail(errno, buf, "create directory", err);
+        return errno_fail(errno, buf, _("cannot create the directory"), err);
     return DP_OK;
 }
 
@@ -78,7 +77,7 @@ check_owner_mode(const char *path, const struct stat *sb, mode_t want, struct dp
         return dp_error_set(err, DP_EPERM, NULL,
                             _("%s belongs to another user; refusing to use it"), path);
     if ((sb->st_mode & 077) != 0 && chmod(path, want) != 0)
-        return errno_fail(errno, path, "restrict permissions", err);
+        return errno_fail(errno, path, _("cannot make it private"), err);
     return DP_OK;
 }
 
@@ -88,12 +87,12 @@ prepare_dir(const char *dir, bool create, struct dp_error *err)
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (errno != ENOENT || !create)
-            return errno_fail(errno, dir, "open the data directory", err);
+            return errno_fail(errno, dir, _("cannot open the data directory"), err);
         enum dp_status s = make_dirs(dir, err);
         if (s != DP_OK)
             return s;
         if (stat(dir, &sb) != 0)
-            return errno_fail(errno, dir, "open the data directory", err);
+            return errno_fail(errno, dir, _("cannot open the data directory"), err);
     }
     if (!S_ISDIR(sb.st_mode))
         return dp_error_set(err, DP_EINVAL, "data_dir", _("%s is not a directory"), dir);
@@ -111,7 +110,7 @@ check_file(const char *path, bool *exists, off_t *size, struct dp_error *err)
     if (lstat(path, &sb) != 0) {
         if (errno == ENOENT)
             return DP_OK;
-        return errno_fail(errno, path, "inspect", err);
+        return errno_fail(errno, path, _("cannot inspect the file"), err);
     }
     *exists = true;
     if (!S_ISREG(sb.st_mode))
@@ -149,12 +148,12 @@ check_header(const char *path, off_t size, struct dp_error *err)
     char head[16];
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return errno_fail(errno, path, "read", err);
+        return errno_fail(errno, path, _("cannot read the file"), err);
     ssize_t n = read(fd, head, sizeof head);
     int e = errno;
     close(fd);
     if (n < 0)
-        return errno_fail(e, path, "read", err);
+        return errno_fail(e, path, _("cannot read the file"), err);
     if (n == (ssize_t)sizeof head && memcmp(head, plain_sqlite_magic, sizeof head) == 0)
         return dp_error_set(err, DP_EPASSPHRASE, NULL,
                             _("%s is an unencrypted SQLite database, not a Doorstep cache"), path);
@@ -293,7 +292,7 @@ store_open_at(const char *dir, const char *passphrase, const struct store_option
         goto out;
     /* Said plainly here: SQLite would report only "unable to open". */
     if (!existed && !st->read_only && access(dir, W_OK | X_OK) != 0) {
-        s = errno_fail(errno, dir, "create the cache", err);
+        s = errno_fail(errno, dir, _("cannot create the cache there"), err);
         goto out;
     }
     if (st->read_only && (!existed || size == 0)) {

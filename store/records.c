@@ -81,7 +81,7 @@ store_record_get(struct store *st, const struct record_def *def, const char *id,
         return dp_error_set(err, DP_EINVAL, NULL, "store_record_get: missing argument");
     enum dp_status s = read_row(st, def, id, out, &found, err);
     if (s == DP_OK && !found)
-        s = dp_error_set(err, DP_ENOTFOUND, "id", _("no %s with id %s"), def->name, id);
+        s = dp_error_set(err, DP_ENOTFOUND, "id", _("no %s with id %s"), _(def->label), id);
     if (s != DP_OK)
         record_done(out);
     return s;
@@ -407,7 +407,7 @@ store_record_save(struct store *st, const struct record *rec, struct dp_error *e
         return s;
     s = read_row(st, rec->def, rec->values[0], &cur, &found, err);
     if (s == DP_OK && found && cur.deleted)
-        s = dp_error_set(err, DP_ENOTFOUND, "id", _("the %s %s was deleted"), rec->def->name,
+        s = dp_error_set(err, DP_ENOTFOUND, "id", _("the %s %s was deleted"), _(rec->def->label),
                          rec->values[0]);
     if (s == DP_OK)
         s = found ? save_update(st, rec, &cur, &nchanged, err) : save_create(st, rec, err);
@@ -435,7 +435,7 @@ store_record_delete(struct store *st, const struct record_def *def, const char *
         return s;
     s = read_row(st, def, id, &cur, &found, err);
     if (s == DP_OK && (!found || cur.deleted))
-        s = dp_error_set(err, DP_ENOTFOUND, "id", _("no %s with id %s"), def->name, id);
+        s = dp_error_set(err, DP_ENOTFOUND, "id", _("no %s with id %s"), _(def->label), id);
     if (s == DP_OK) {
         struct sqlbuf sql;
         sqlbuf_init(&sql);
