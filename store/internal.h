@@ -115,6 +115,16 @@ enum dp_status store_migrate(struct store *st, int target, struct dp_error *err)
 /* Table holding records of type def ("households" for household), NULL if unknown. */
 const char *store_table(const struct record_def *def);
 
+/* ---- derived list data (derive.c), inside the writer's transaction ---- */
+
+/* Recompute households._last_visit of one household from its non-deleted visits. */
+enum dp_status store_refresh_last_visit(struct store *st, const char *household_id,
+                                        struct dp_error *err);
+
+/* Replace the household_categories rows of one household by the tokens of `categories`. */
+enum dp_status store_refresh_categories(struct store *st, const char *household_id,
+                                        const char *categories, struct dp_error *err);
+
 /* ---- sync meta inside a transaction (meta.c) ------------------------------ */
 
 /* Integer value of a sync_meta key; `dflt` when absent or not a number. */

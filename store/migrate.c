@@ -182,11 +182,16 @@ static const char migration_1[] =
 
 /*
  * 2: what the household list needs to stay windowed on a 50k cache: the date
- * of the newest visit kept on the household by triggers (same transaction as
- * the visit), an early-warning marker, the household of every outbox entry
- * and conflict (for the unsynced/conflict markers of children), and one
- * index per sort order. The sort expressions here are repeated verbatim in
- * store/households.c; the query-plan test fails if they drift apart.
+ * of the newest visit kept on the household, an early-warning marker, the
+ * household of every outbox entry and conflict (for the unsynced/conflict
+ * markers of children), one index per sort order and one covering the
+ * searched columns. _deleted leads every index rather than making them
+ * partial: SQLite 3.15 cannot see that a partial index covers a query, and
+ * would then read every table row just to count. The sort expressions are
+ * repeated verbatim in store/households.c; the query-plan test fails if they
+ * drift apart. The derived columns are kept by store/derive.c in the writing
+ * transaction, not by triggers: under SQLCipher a trigger makes every insert
+ * keep an encrypted statement journal, several times the cost of the insert.
  */
 static const char migration_2[] =
     "ALTER TABLE households ADD COLUMN _last_visit TEXT NOT NULL DEFAULT '';"
@@ -207,63 +212,38 @@ static const char migration_2[] =
     " WHEN 'visit' THEN (SELECT household_id FROM visits WHERE id = conflicts.rid)"
     " WHEN 'need' THEN (SELECT household_id FROM needs WHERE id = conflicts.rid) END, '');"
 
-    "CREATE TRIGGER visits_last_ai AFTER INSERT ON visits BEGIN"
-    " UPDATE households SET _last_visit = COALESCE((SELECT max(v.date) FROM visits v"
-    "  WHERE v.household_id = households.id AND v._deleted = 0), '')"
-    " WHERE id = new.household_id; END;"
-    "CREATE TRIGGER visits_last_au AFTER UPDATE OF date, household_id, _deleted ON visits BEGIN"
-    " UPDATE households SET _last_visit = COALESCE((SELECT max(v.date) FROM visits v"
-    "  WHERE v.household_id = households.id AND v._deleted = 0), '')"
-    " WHERE id IN (old.household_id, new.household_id); END;"
-    "CREATE TRIGGER visits_last_ad AFTER DELETE ON visits BEGIN"
-    " UPDATE households SET _last_visit = COALESCE((SELECT max(v.date) FROM visits v"
-    "  WHERE v.household_id = households.id AND v._deleted = 0), '')"
-    " WHERE id = old.household_id; END;"
-
-    "CREATE INDEX households_by_name ON households(head_name, id) WHERE _deleted = 0;"
-    "CREATE INDEX households_by_village ON households(village, head_name, id)"
-    " WHERE _deleted = 0;"
-    "CREATE INDEX households_by_risk ON households("
+    "CREATE INDEX households_by_name ON households(_deleted, head_name, id);"
+    "CREATE INDEX households_by_village ON households(_deleted, village, head_name, id);"
+    "CREATE INDEX households_by_risk ON households(_deleted,"
     " (CASE risk WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END),"
-    " (CASE WHEN next_visit_due = '' THEN '9999-12-31' ELSE next_visit_due END), id)"
-    " WHERE _deleted = 0;"
-    "CREATE INDEX households_by_due ON households("
-    " (CASE WHEN next_visit_due = '' THEN '9999-12-31' ELSE next_visit_due END), id)"
-    " WHERE _deleted = 0;"
-    "CREATE INDEX households_by_last_visit ON households(_last_visit, id) WHERE _deleted = 0;"
+    " (CASE WHEN next_visit_due = '' THEN '9999-12-31' ELSE next_visit_due END), id);"
+    "CREATE INDEX households_by_due ON households(_deleted,"
+    " (CASE WHEN next_visit_due = '' THEN '9999-12-31' ELSE next_visit_due END), id);"
+    "CREATE INDEX households_by_last_visit ON households(_deleted, _last_visit, id);"
+    "CREATE INDEX households_search ON households(_deleted, head_name, phone, address,"
+    " head_id_number);"
     "CREATE INDEX outbox_by_household ON outbox(hid, state);"
     "CREATE INDEX conflicts_by_household ON conflicts(hid, state);";
 
 /*
  * 3: the support-category filter. A household holds a set of tokens in one
- * column; a filter on a token inside it cannot use an index, so triggers
- * keep one row per (category, household) beside it. category_tokens lists
- * the tokens of schema_category_choices (a test checks they agree); a new
- * category needs a migration that inserts its token and backfills.
+ * column, and a token inside it cannot be found by an index, so one row per
+ * (category, household) is kept beside it (store/derive.c). The backfill
+ * knows the tokens that existed when this migration was written; a token
+ * added later cannot be in any older cache.
  */
 static const char migration_3[] =
-    "CREATE TABLE category_tokens (token TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;"
-    "INSERT INTO category_tokens(token) VALUES ('dibao'), ('tekun_central'),"
-    " ('tekun_dispersed'), ('dibao_edge'), ('temp_assist'), ('relapse_watch');"
     "CREATE TABLE household_categories ("
     " category TEXT NOT NULL,"
     " household_id TEXT NOT NULL,"
     " PRIMARY KEY (category, household_id)) WITHOUT ROWID;"
     "CREATE INDEX household_categories_by_household ON household_categories(household_id);"
     "INSERT INTO household_categories(category, household_id)"
-    " SELECT c.token, h.id FROM households h JOIN category_tokens c"
-    " ON instr(',' || h.categories || ',', ',' || c.token || ',') > 0;"
-    "CREATE TRIGGER households_cat_ai AFTER INSERT ON households BEGIN"
-    " INSERT INTO household_categories(category, household_id)"
-    " SELECT token, new.id FROM category_tokens"
-    " WHERE instr(',' || new.categories || ',', ',' || token || ',') > 0; END;"
-    "CREATE TRIGGER households_cat_au AFTER UPDATE OF categories, id ON households BEGIN"
-    " DELETE FROM household_categories WHERE household_id = old.id;"
-    " INSERT INTO household_categories(category, household_id)"
-    " SELECT token, new.id FROM category_tokens"
-    " WHERE instr(',' || new.categories || ',', ',' || token || ',') > 0; END;"
-    "CREATE TRIGGER households_cat_ad AFTER DELETE ON households BEGIN"
-    " DELETE FROM household_categories WHERE household_id = old.id; END;";
+    " SELECT c.token, h.id FROM households h JOIN ("
+    "  SELECT 'dibao' AS token UNION ALL SELECT 'tekun_central'"
+    "  UNION ALL SELECT 'tekun_dispersed' UNION ALL SELECT 'dibao_edge'"
+    "  UNION ALL SELECT 'temp_assist' UNION ALL SELECT 'relapse_watch') c"
+    " ON instr(',' || h.categories || ',', ',' || c.token || ',') > 0;";
 
 static const struct migration migrations[] = {
     {"migration 1 (records and sync bookkeeping)", migration_1},

@@ -212,6 +212,26 @@ json_of_fields(const struct record *r, const bool *keep, bool all)
     return obj;
 }
 
+/*
+ * Keep the list's derived data in step with a written record, in the same
+ * transaction. `changed` NULL means a new record (everything changed).
+ */
+static enum dp_status
+derive(struct store *st, const struct record *rec, const bool *changed, struct dp_error *err)
+{
+    const char *t = rec->def->name;
+    if (strcmp(t, "household") == 0) {
+        int c = schema_field_index(rec->def, "categories");
+        if (c >= 0 && (!changed || changed[c]))
+            return store_refresh_categories(st, rec->values[0], rec->values[c], err);
+    } else if (strcmp(t, "visit") == 0) {
+        int d = schema_field_index(rec->def, "date");
+        if (d >= 0 && (!changed || changed[d]))
+            return store_refresh_last_visit(st, household_of(rec), err);
+    }
+    return DP_OK;
+}
+
 static enum dp_status
 insert_row(struct store *st, const struct record *rec, struct dp_error *err)
 {
@@ -322,6 +342,8 @@ save_create(struct store *st, const struct record *rec, struct dp_error *err)
         s = check_parent(st, rec, err);
     if (s == DP_OK)
         s = insert_row(st, rec, err);
+    if (s == DP_OK)
+        s = derive(st, rec, NULL, err);
     if (s == DP_OK && !(set = json_of_fields(rec, keep, false)))
         s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
     if (s == DP_OK) {
@@ -365,6 +387,8 @@ save_update(struct store *st, const struct record *rec, const struct record *cur
     if (s != DP_OK || *nchanged == 0)
         goto out;
     s = update_row(st, rec, changed, err);
+    if (s == DP_OK)
+        s = derive(st, rec, changed, err);
     if (s == DP_OK)
         s = base_version(st, cur, &base_v, err);
     if (s == DP_OK && (!(base = json_of_fields(cur, changed, true)) ||
@@ -466,6 +490,8 @@ store_record_delete(struct store *st, const struct record_def *def, const char *
                 s = store_step_done(st, stmt, "delete record", err);
             }
         }
+    if (s == DP_OK && strcmp(def->name, "visit") == 0)
+        s = store_refresh_last_visit(st, household_of(&cur), err);
     if (s == DP_OK)
         s = base_version(st, &cur, &base_v, err);
     if (s == DP_OK) {

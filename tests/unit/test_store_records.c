@@ -281,7 +281,7 @@ TEST(update_records_exactly_the_changed_fields)
     CHECK_INT_EQ(cJSON_GetArraySize(base), 1);
     cJSON_Delete(base);
 
-    /* The category index follows the edit (same transaction, by trigger). */
+    /* The category rows follow the edit, in the same transaction. */
     record_set(&hh, "categories", "tekun_dispersed");
     CHECK(save_ok(st, &hh));
     CHECK_INT_EQ(test_sql_int(st, "SELECT count(*) FROM household_categories"), 1);
