@@ -330,3 +330,24 @@ out:
     *nrows = s == DP_OK ? n : 0;
     return s;
 }
+
+enum dp_status
+store_household_set_warning(struct store *st, const char *household_id, bool warning,
+                            struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (!st || !household_id)
+        return dp_error_set(err, DP_EINVAL, NULL, "store_household_set_warning: missing argument");
+    enum dp_status s =
+        store_prepare(st, "UPDATE households SET _warning = ?1 WHERE id = ?2", &stmt, err);
+    if (s != DP_OK)
+        return s;
+    sqlite3_bind_int(stmt, 1, warning ? 1 : 0);
+    store_bind_text(stmt, 2, household_id);
+    s = store_step_done(st, stmt, "set warning", err);
+    if (s == DP_OK && sqlite3_changes(st->db) == 0)
+        s = dp_error_set(err, DP_ENOTFOUND, "id", _("the household %s is not in the cache"),
+                         household_id);
+    sqlite3_finalize(stmt);
+    return s;
+}

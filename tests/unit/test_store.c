@@ -4,6 +4,8 @@
  */
 #include "store/store.h"
 
+#include <sys/wait.h>
+
 #include "tests/unit/test.h"
 #include "tests/unit/test_store_util.h"
 
@@ -554,6 +556,43 @@ TEST(two_handles_share_the_cache)
     store_close(b);
 }
 
+TEST(committed_data_survives_a_crash)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 64], wal[PATH_MAX + 80];
+    test_fresh_dir(dir, sizeof dir, "crash");
+    struct store *st = open_ok(dir);
+    REQUIRE(st);
+    store_close(st);
+    fflush(NULL);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        /* Commit, then die without closing: the data is only in the -wal file. */
+        struct store *child = NULL;
+        if (store_open(dir, TEST_PASS, &child, NULL) != DP_OK ||
+            store_draft_put(child, "visit:1", "typed before the crash", NULL) != DP_OK)
+            _exit(1);
+        _exit(0);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    test_cache_path(dir, path, sizeof path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    CHECK_INT_EQ(test_mode(wal), 0600);
+
+    st = open_ok(dir);
+    REQUIRE(st);
+    char *v = NULL;
+    CHECK_INT_EQ(store_draft_get(st, "visit:1", &v, NULL), DP_OK);
+    CHECK_STR_EQ(v, "typed before the crash");
+    free(v);
+    char ok[16];
+    test_sql_text(st, "PRAGMA integrity_check", ok, sizeof ok);
+    CHECK_STR_EQ(ok, "ok");
+    store_close(st);
+}
+
 int
 main(void)
 {
@@ -574,6 +613,7 @@ main(void)
     RUN(meta_values);
     RUN(drafts);
     RUN(two_handles_share_the_cache);
+    RUN(committed_data_survives_a_crash);
     test_root_remove();
     return test_report();
 }

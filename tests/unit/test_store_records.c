@@ -716,8 +716,55 @@ TEST(list_markers_after_saves)
         CHECK(rows[0].unsynced);
         CHECK_STR_EQ(rows[0].last_visit, "2025-01-02");
     }
+
+    /* The warning marker is local: set and cleared without an outbox entry. */
+    long long before = outbox_count(st);
+    struct dp_error err;
+    CHECK_INT_EQ(store_household_set_warning(st, HH1, true, &err), DP_OK);
+    f = (struct household_filter){.sort = STORE_SORT_NAME};
+    CHECK_INT_EQ(store_household_window(st, &f, 0, 4, rows, &n, NULL), DP_OK);
+    CHECK_INT_EQ(n, 2);
+    for (int i = 0; i < n; i++)
+        CHECK(rows[i].warning == (strcmp(rows[i].id, HH1) == 0));
+    CHECK_INT_EQ(store_household_set_warning(st, HH1, false, &err), DP_OK);
+    CHECK_INT_EQ(store_household_window(st, &f, 0, 4, rows, &n, NULL), DP_OK);
+    for (int i = 0; i < n; i++)
+        CHECK(!rows[i].warning);
+    CHECK_INT_EQ(outbox_count(st), before);
+    CHECK_INT_EQ(
+        store_household_set_warning(st, "a9999999-2222-4222-8222-222222222222", true, &err),
+        DP_ENOTFOUND);
     record_done(&hh);
     record_done(&v);
+    store_close(st);
+}
+
+TEST(every_category_token_is_filterable)
+{
+    struct store *st = fresh_store("cats");
+    REQUIRE(st);
+    struct record hh;
+    char all[256] = "";
+    int n = 0;
+    for (; schema_category_choices[n].token; n++) {
+        size_t len = strlen(all);
+        snprintf(all + len, sizeof all - len, "%s%s", n ? "," : "",
+                 schema_category_choices[n].token);
+    }
+    make_household(&hh, HH1);
+    record_set(&hh, "categories", all);
+    REQUIRE(save_ok(st, &hh));
+    CHECK_INT_EQ(test_sql_int(st, "SELECT count(*) FROM household_categories"), n);
+    for (int i = 0; i < n; i++) {
+        struct household_filter f = {.category = schema_category_choices[i].token};
+        long matched = 0;
+        CHECK_INT_EQ(store_household_count(st, &f, &matched, NULL, NULL), DP_OK);
+        CHECK_INT_EQ(matched, 1);
+    }
+    record_set(&hh, "categories", NULL);
+    REQUIRE(save_ok(st, &hh));
+    CHECK_INT_EQ(test_sql_int(st, "SELECT count(*) FROM household_categories"), 0);
+    record_done(&hh);
     store_close(st);
 }
 
@@ -737,6 +784,7 @@ main(void)
     RUN(delete_tombstones_and_queues);
     RUN(mids_are_gapless_and_clocks_increase);
     RUN(list_markers_after_saves);
+    RUN(every_category_token_is_filterable);
     test_root_remove();
     return test_report();
 }
