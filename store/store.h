@@ -33,7 +33,8 @@ bool store_exists(const char *dir);
  * others may read is tightened to 0700/0600 when it belongs to us and refused
  * (DP_EPERM) when it belongs to another user; a symbolic link or non-regular
  * cache file is refused too. Runs pending schema migrations. On success *out
- * owns the handle.
+ * owns the handle. The process umask is 077 during the call (umask is
+ * per process: do not create files in other threads meanwhile).
  * Failures: DP_EINVAL (empty passphrase), DP_EPASSPHRASE (wrong passphrase or
  * a foreign file, e.g. a plain SQLite database: nothing is written),
  * DP_ECORRUPT, DP_EVERSION (made by a newer Doorstep), DP_EREADONLY, DP_EFULL,
