@@ -155,10 +155,11 @@ enum dp_status store_outbox_append(struct store *st, const struct outbox_entry *
                                    struct dp_error *err);
 
 /*
- * Next hybrid logical clock value "PPPPPPPPPPPP.CCCC.NNNN" (physical ms in
- * hex, counter, first 4 hex digits of device_id), strictly greater than
- * sync_meta hlc_last, which is updated. Inside the caller's transaction.
+ * Next hybrid logical clock stamp (core/hlc.h; node = first 8 hex digits of
+ * device_id), strictly greater than sync_meta hlc_last, which is updated.
+ * Inside the caller's transaction.
  */
-enum dp_status store_hlc_next(struct store *st, char *buf, size_t bufsize, struct dp_error *err);
+struct hlc;
+enum dp_status store_hlc_next(struct store *st, struct hlc *out, struct dp_error *err);
 
 #endif

@@ -9,63 +9,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <sodium.h>
+#include "core/hlc.h"
+#include "core/mutation.h"
 
-/* Parse "PPPPPPPPPPPPPPPP.CCCC.NNNNNNNN"; false when it is not that shape. */
-static bool
-hlc_parse(const char *s, uint64_t *phys, unsigned *counter)
+/* The HLC node names the device; the first 8 hex digits of device_id keep stamps short. */
+static void
+hlc_node_of(const char *device, char *node, size_t nodesize)
 {
-    char *end;
-    if (!s || strlen(s) < 22 || s[16] != '.' || s[21] != '.')
-        return false;
-    *phys = strtoull(s, &end, 16);
-    if (end != s + 16)
-        return false;
-    unsigned long c = strtoul(s + 17, &end, 16);
-    if (end != s + 21)
-        return false;
-    *counter = (unsigned)c;
-    return true;
+    if (device && strlen(device) >= 8)
+        snprintf(node, nodesize, "%.8s", device);
+    else
+        snprintf(node, nodesize, "local");
 }
 
 enum dp_status
-store_hlc_next(struct store *st, char *buf, size_t bufsize, struct dp_error *err)
+store_hlc_next(struct store *st, struct hlc *out, struct dp_error *err)
 {
     char *last = NULL, *device = NULL;
-    uint64_t phys = 0;
-    unsigned counter = 0;
     enum dp_status s = store_meta_get(st, "hlc_last", &last, err);
     if (s == DP_OK)
         s = store_meta_get(st, "device_id", &device, err);
     if (s != DP_OK)
         goto out;
 
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-    uint64_t last_phys = 0;
-    unsigned last_counter = 0;
+    char node[16];
+    hlc_node_of(device, node, sizeof node);
+    struct hlc_clock clock;
     /*
-     * Never go backwards, even when the clock does (a laptop whose battery
-     * died comes back in 1970 or in 2019): the counter moves on instead.
+     * A damaged hlc_last only costs ordering against the old stamps: start a
+     * fresh clock rather than refuse the user's edit.
      */
-    if (hlc_parse(last, &last_phys, &last_counter) && last_phys >= now) {
-        phys = last_phys;
-        counter = last_counter + 1;
-        if (counter > 0xffff) {
-            phys++;
-            counter = 0;
-        }
-    } else {
-        phys = now;
-        counter = 0;
+    if (hlc_clock_init(&clock, node, last, NULL) != DP_OK &&
+        hlc_clock_init(&clock, node, NULL, err) != DP_OK) {
+        s = err ? err->code : DP_EINVAL;
+        goto out;
     }
-    /* The node part tells two devices' clocks apart: the first 8 hex digits of device_id. */
-    snprintf(buf, bufsize, "%016" PRIx64 ".%04x.%.8s", phys, counter,
-             device && strlen(device) >= 8 ? device : "00000000");
-    s = store_meta_set(st, "hlc_last", buf, err);
+    hlc_tick(&clock, hlc_wall_ms(), out);
+    char text[HLC_STR_SIZE];
+    hlc_format(out, text, sizeof text);
+    s = store_meta_set(st, "hlc_last", text, err);
 out:
     free(last);
     free(device);
@@ -73,43 +56,52 @@ out:
 }
 
 /*
- * "sha256:" + hex of the canonical mutation JSON: the compact cJSON print of
- * {"mid","id","hlc","op","t","rid","base_v","base","set"} in that order,
- * absent members left out, record fields in schema order. The server only
- * compares it byte for byte with what the same mid sent before.
+ * Copy the members of a wire-form object (record_to_json shape) into one part
+ * of the mutation as canonical strings, so that the hash is core's
+ * mutation_hash() over exactly what will be pushed.
  */
 static enum dp_status
-mutation_hash(int64_t mid, const char *mutation_id, const char *hlc, const struct outbox_entry *e,
-              char *out, size_t outsize)
+put_part(struct mutation *m, enum mutation_part part, const cJSON *obj, struct dp_error *err)
 {
-    enum dp_status s = DP_ENOMEM;
-    char *text = NULL;
-    cJSON *obj = cJSON_CreateObject();
-    if (!obj || !cJSON_AddNumberToObject(obj, "mid", (double)mid) ||
-        !cJSON_AddStringToObject(obj, "id", mutation_id) ||
-        !cJSON_AddStringToObject(obj, "hlc", hlc) || !cJSON_AddStringToObject(obj, "op", e->op) ||
-        !cJSON_AddStringToObject(obj, "t", e->t) || !cJSON_AddStringToObject(obj, "rid", e->rid))
-        goto out;
-    if (e->base_v >= 0 && !cJSON_AddNumberToObject(obj, "base_v", (double)e->base_v))
-        goto out;
-    /* References: the entry keeps ownership of base and set. */
-    if (e->base && !cJSON_AddItemReferenceToObject(obj, "base", e->base))
-        goto out;
-    if (e->set && !cJSON_AddItemReferenceToObject(obj, "set", e->set))
-        goto out;
-    text = cJSON_PrintUnformatted(obj);
-    if (!text)
-        goto out;
+    if (!obj)
+        return DP_OK;
+    struct record tmp;
+    enum dp_status s = record_init(&tmp, m->def);
+    if (s == DP_OK)
+        s = record_from_json(&tmp, obj, err);
+    for (const cJSON *it = obj->child; s == DP_OK && it; it = it->next) {
+        int i = schema_field_index(m->def, it->string);
+        s = mutation_put(m, part, i, tmp.values[i]);
+    }
+    record_done(&tmp);
+    return s;
+}
 
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)text, strlen(text));
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    snprintf(out, outsize, "sha256:%s", hex);
-    s = DP_OK;
+/* "sha256:..." of the entry as core/mutation.h serialises it canonically. */
+static enum dp_status
+entry_hash(const struct outbox_entry *e, int64_t mid, const char *mutation_id,
+           const struct hlc *hlc, char *out, size_t outsize, struct dp_error *err)
+{
+    struct mutation m;
+    mutation_init(&m);
+    enum dp_status s = DP_OK;
+    m.def = schema_record(e->t);
+    if (!m.def || !mutation_op_parse(e->op, &m.op)) {
+        s = dp_error_set(err, DP_EINVAL, NULL, "outbox entry of unknown type or op");
+        goto out;
+    }
+    m.mid = mid;
+    m.hlc = *hlc;
+    m.base_v = e->base_v >= 0 ? e->base_v : -1;
+    snprintf(m.mutation_id, sizeof m.mutation_id, "%s", mutation_id);
+    snprintf(m.rid, sizeof m.rid, "%s", e->rid);
+    s = put_part(&m, MUT_PART_BASE, e->base, err);
+    if (s == DP_OK)
+        s = put_part(&m, MUT_PART_SET, e->set, err);
+    if (s == DP_OK)
+        s = mutation_hash(&m, out, outsize);
 out:
-    free(text);
-    cJSON_Delete(obj);
+    mutation_done(&m);
     return s;
 }
 
@@ -119,27 +111,31 @@ store_outbox_append(struct store *st, const struct outbox_entry *e, int64_t *mid
 {
     sqlite3_stmt *stmt = NULL;
     char *user = NULL, *base_json = NULL, *set_json = NULL;
-    char mutation_id[40], hlc[64], hash[80], now[32];
+    char mutation_id[MUTATION_UUID_SIZE], hlc[HLC_STR_SIZE], hash[MUTATION_HASH_SIZE], now[32];
+    struct hlc stamp;
     int64_t mid = 0;
 
     enum dp_status s = store_meta_get_int(st, "next_mid", 1, &mid, err);
     if (s == DP_OK)
         s = store_meta_get(st, "user_id", &user, err);
     if (s == DP_OK)
-        s = store_hlc_next(st, hlc, sizeof hlc, err);
+        s = store_hlc_next(st, &stamp, err);
     if (s != DP_OK)
         goto out;
+    hlc_format(&stamp, hlc, sizeof hlc);
     if (mid < 1)
         mid = 1;
     record_new_id(mutation_id, sizeof mutation_id);
     store_utc_now(now, sizeof now);
 
     if ((e->base && !(base_json = cJSON_PrintUnformatted(e->base))) ||
-        (e->set && !(set_json = cJSON_PrintUnformatted(e->set))) ||
-        mutation_hash(mid, mutation_id, hlc, e, hash, sizeof hash) != DP_OK) {
+        (e->set && !(set_json = cJSON_PrintUnformatted(e->set)))) {
         s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
         goto out;
     }
+    s = entry_hash(e, mid, mutation_id, &stamp, hash, sizeof hash, err);
+    if (s != DP_OK)
+        goto out;
 
     s = store_prepare(st,
                       "INSERT INTO outbox(mid, mutation_id, hash, user_id, t, rid, op, base_v,"

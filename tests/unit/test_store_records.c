@@ -6,6 +6,8 @@
  */
 #include "store/store.h"
 
+#include "core/hlc.h"
+#include "core/mutation.h"
 #include "core/validate.h"
 #include "tests/unit/test.h"
 #include "tests/unit/test_store_util.h"
@@ -181,8 +183,10 @@ TEST(create_then_get)
     outbox_col(st, 1, "mutation_id", buf, sizeof buf);
     CHECK_INT_EQ(validate_uuid(buf, "id", NULL), DP_OK);
     outbox_col(st, 1, "hlc", buf, sizeof buf);
-    CHECK(strlen(buf) == 30 && buf[16] == '.' && buf[21] == '.' && all_hex(buf, 16) &&
-          all_hex(buf + 17, 4) && all_hex(buf + 22, 8));
+    struct hlc stamp;
+    CHECK_INT_EQ(hlc_parse(buf, &stamp, "hlc", NULL), DP_OK);
+    CHECK(strlen(buf) == 26 && buf[12] == '.' && buf[17] == '.' && all_hex(buf, 12) &&
+          all_hex(buf + 13, 4) && all_hex(buf + 18, 8));
     outbox_col(st, 1, "created_at", buf, sizeof buf);
     CHECK(strlen(buf) == 20 && buf[10] == 'T' && buf[19] == 'Z');
 
@@ -200,6 +204,54 @@ TEST(create_then_get)
     CHECK_INT_EQ(store_record_get(st, &schema_household, HH2, &got, &err), DP_ENOTFOUND);
     CHECK(strstr(err.msg, HH2) != NULL);
     record_done(&got);
+    record_done(&hh);
+    store_close(st);
+}
+
+/*
+ * What sync will push is rebuilt from the outbox row; core must accept it as
+ * a wire mutation and compute the very hash the store recorded, or the
+ * server's duplicate detection would see a diverged device.
+ */
+TEST(outbox_entries_are_wire_mutations_with_core_hashes)
+{
+    struct store *st = fresh_store("wire");
+    REQUIRE(st);
+    struct record hh;
+    make_household(&hh, HH1);
+    REQUIRE(save_ok(st, &hh));
+    record_set(&hh, "phone", "13912345678");
+    record_set(&hh, "notes", "");
+    REQUIRE(save_ok(st, &hh));
+    for (int mid = 1; mid <= 2; mid++) {
+        char buf[256];
+        cJSON *wire = cJSON_CreateObject();
+        REQUIRE(wire);
+        cJSON_AddNumberToObject(wire, "mid", mid);
+        static const char *const text_cols[] = {"mutation_id", "hash", "hlc", "op", "t", "rid"};
+        static const char *const wire_keys[] = {"id", "hash", "hlc", "op", "t", "rid"};
+        for (int i = 0; i < 6; i++) {
+            outbox_col(st, mid, text_cols[i], buf, sizeof buf);
+            cJSON_AddStringToObject(wire, wire_keys[i], buf);
+        }
+        if (mid == 2) {
+            outbox_col(st, mid, "base_v", buf, sizeof buf);
+            cJSON_AddNumberToObject(wire, "base_v", strtol(buf, NULL, 10));
+            cJSON_AddItemToObject(wire, "base", outbox_json(st, mid, "base_json"));
+        }
+        cJSON_AddItemToObject(wire, "set", outbox_json(st, mid, "set_json"));
+
+        struct mutation m;
+        struct dp_error err;
+        mutation_init(&m);
+        CHECK_INT_EQ(mutation_from_json(&m, wire, NULL, &err), DP_OK);
+        char hash[MUTATION_HASH_SIZE];
+        CHECK_INT_EQ(mutation_hash(&m, hash, sizeof hash), DP_OK);
+        outbox_col(st, mid, "hash", buf, sizeof buf);
+        CHECK_STR_EQ(hash, buf);
+        mutation_done(&m);
+        cJSON_Delete(wire);
+    }
     record_done(&hh);
     store_close(st);
 }
@@ -669,7 +721,7 @@ TEST(mids_are_gapless_and_clocks_increase)
                                   " ON b.mid = a.mid + 1 WHERE b.hlc <= a.hlc"),
                  0);
     /* A clock far ahead (the laptop's clock was wrong earlier) is not undercut. */
-    REQUIRE(test_sql(st, "UPDATE sync_meta SET value = '00000fffffff0000.0005.abcdef01'"
+    REQUIRE(test_sql(st, "UPDATE sync_meta SET value = '0fffffffffff.0005.abcdef01'"
                          " WHERE key = 'hlc_last'") == SQLITE_OK);
     record_set(&hh, "phone", "13500135000");
     CHECK(save_ok(st, &hh));
@@ -677,7 +729,7 @@ TEST(mids_are_gapless_and_clocks_increase)
     outbox_col(st, 42, "hlc", hlc, sizeof hlc);
     test_sql_text(st, "SELECT value FROM sync_meta WHERE key = 'device_id'", dev, sizeof dev);
     char want[64];
-    snprintf(want, sizeof want, "00000fffffff0000.0006.%.8s", dev);
+    snprintf(want, sizeof want, "0fffffffffff.0006.%.8s", dev);
     CHECK_STR_EQ(hlc, want);
 
     long pending = 0, conflicts = 0;
@@ -773,6 +825,7 @@ main(void)
 {
     test_root_make();
     RUN(create_then_get);
+    RUN(outbox_entries_are_wire_mutations_with_core_hashes);
     RUN(unchanged_save_writes_nothing);
     RUN(update_records_exactly_the_changed_fields);
     RUN(money_and_booleans_travel_as_numbers);
