@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
+#include "core/hlc.h"
 
 /* A resolve_conflict entry keeps its conflict id as {"conflict_id":C} in base_json. */
 static bool
@@ -400,29 +400,18 @@ store_sync_requeue(struct store *st, int64_t from_mid, long *count, struct dp_er
     return s;
 }
 
-/* The opaque fingerprint of a re-minted entry: SHA-256 of its content with its new mid. */
+/* The hash core/mutation.h gives the entry (the server compares it byte for byte). */
 static enum dp_status
-entry_hash(int64_t mid, const char *id, const char *hlc, const char *op, const char *t,
-           const char *rid, int64_t base_v, const char *base_json, const char *set_json, char *out,
-           size_t outsize)
+entry_hash(const struct sync_entry_cols *e, char *out, size_t outsize, struct dp_error *err)
 {
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    if (!f)
-        return DP_ENOMEM;
-    fprintf(f, "%" PRId64 "\n%s\n%s\n%s\n%s\n%s\n%" PRId64 "\n%s\n%s", mid, id, hlc, op, t, rid,
-            base_v, base_json ? base_json : "", set_json ? set_json : "");
-    if (fclose(f) != 0 || !text) {
-        free(text);
-        return DP_ENOMEM;
-    }
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, (const unsigned char *)text, n);
-    free(text);
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    snprintf(out, outsize, "sha256:%s", hex);
+    struct mutation m;
+    enum dp_status s = sync_entry_mutation(e, &m, err);
+    if (s != DP_OK)
+        return s;
+    s = mutation_hash(&m, out, outsize);
+    mutation_done(&m);
+    if (s != DP_OK)
+        return dp_error_set(err, s, NULL, NULL);
     return DP_OK;
 }
 
@@ -460,7 +449,7 @@ static enum dp_status
 remint(struct store *st, int64_t old_mid, int64_t new_mid, const char *user, struct dp_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    char id[37], hash[80], hlc[80], op[24], t[16], rid[37];
+    char id[37], hash[MUTATION_HASH_SIZE], hlc[80], op[24], t[16], rid[37];
     int64_t base_v = -1;
     char *bj = NULL, *sj = NULL;
     bool oom = false;
@@ -484,9 +473,20 @@ remint(struct store *st, int64_t old_mid, int64_t new_mid, const char *user, str
     sqlite3_finalize(stmt);
     stmt = NULL;
     record_new_id(id, sizeof id);
-    if (s == DP_OK && (oom || entry_hash(new_mid, id, hlc, op, t, rid, base_v, bj, sj, hash,
-                                         sizeof hash) != DP_OK))
+    if (s == DP_OK && oom)
         s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+    if (s == DP_OK) {
+        struct sync_entry_cols e = {.mid = new_mid,
+                                    .mutation_id = id,
+                                    .hlc = hlc,
+                                    .op = op,
+                                    .t = t,
+                                    .rid = rid,
+                                    .base_v = base_v,
+                                    .base_json = bj,
+                                    .set_json = sj};
+        s = entry_hash(&e, hash, sizeof hash, err);
+    }
     if (s == DP_OK)
         s = store_prepare(st,
                           "UPDATE outbox SET mid = ?2, mutation_id = ?3, hash = ?4, user_id = ?5"
@@ -574,6 +574,77 @@ out:
     return s;
 }
 
+/*
+ * The outbox entry of a resolution, as store_outbox_append writes an edit
+ * (next gapless mid, mutation id, HLC stamp, hash), in the open transaction.
+ * The conflict id rides in base_json, the choice in set_json.
+ */
+static enum dp_status
+append_resolve(struct store *st, const struct record_def *def, const char *rid, const char *hid,
+               const cJSON *base, const cJSON *choose, struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    char *user = NULL, *bj = NULL, *sj = NULL;
+    char id[37], hlc[HLC_STR_SIZE], hash[MUTATION_HASH_SIZE], now[32];
+    struct hlc stamp;
+    int64_t mid = 1;
+    enum dp_status s = store_meta_get_int(st, SYNC_META_NEXT_MID, 1, &mid, err);
+    if (s == DP_OK)
+        s = store_meta_get(st, SYNC_META_USER, &user, err);
+    if (s == DP_OK)
+        s = store_hlc_next(st, &stamp, err);
+    if (s != DP_OK)
+        goto out;
+    if (mid < 1)
+        mid = 1;
+    hlc_format(&stamp, hlc, sizeof hlc);
+    record_new_id(id, sizeof id);
+    store_utc_now(now, sizeof now);
+    if (!(bj = cJSON_PrintUnformatted(base)) || !(sj = cJSON_PrintUnformatted(choose))) {
+        s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        goto out;
+    }
+    struct sync_entry_cols e = {.mid = mid,
+                                .mutation_id = id,
+                                .hlc = hlc,
+                                .op = "resolve_conflict",
+                                .t = def->name,
+                                .rid = rid,
+                                .base_v = -1,
+                                .base_json = bj,
+                                .set_json = sj};
+    if ((s = entry_hash(&e, hash, sizeof hash, err)) != DP_OK)
+        goto out;
+    s = store_prepare(st,
+                      "INSERT INTO outbox(mid, mutation_id, hash, user_id, t, rid, op, base_v,"
+                      " base_json, set_json, hlc, created_at, state, hid)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'resolve_conflict', NULL, ?7, ?8, ?9, ?10,"
+                      " 'pending', ?11)",
+                      &stmt, err);
+    if (s != DP_OK)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, mid);
+    store_bind_text(stmt, 2, id);
+    store_bind_text(stmt, 3, hash);
+    store_bind_text(stmt, 4, user ? user : "");
+    store_bind_text(stmt, 5, def->name);
+    store_bind_text(stmt, 6, rid);
+    store_bind_text(stmt, 7, bj);
+    store_bind_text(stmt, 8, sj);
+    store_bind_text(stmt, 9, hlc);
+    store_bind_text(stmt, 10, now);
+    store_bind_text(stmt, 11, hid);
+    s = store_step_done(st, stmt, "add to outbox", err);
+    if (s == DP_OK)
+        s = store_meta_set_int(st, SYNC_META_NEXT_MID, mid + 1, err);
+out:
+    sqlite3_finalize(stmt);
+    free(user);
+    free(bj);
+    free(sj);
+    return s;
+}
+
 enum dp_status
 store_sync_conflict_resolve(struct store *st, const char *conflict_id, const char *choose_json,
                             struct dp_error *err)
@@ -638,14 +709,7 @@ store_sync_conflict_resolve(struct store *st, const char *conflict_id, const cha
     }
     if ((s = store_begin(st, err)) != DP_OK)
         goto out;
-    struct outbox_entry e = {.t = def->name,
-                             .rid = rid,
-                             .hid = hid,
-                             .op = "resolve_conflict",
-                             .base_v = -1,
-                             .base = base,
-                             .set = choose};
-    s = store_outbox_append(st, &e, NULL, err);
+    s = append_resolve(st, def, rid, hid, base, choose, err);
     if (s == DP_OK)
         s = set_conflict_state(st, conflict_id, "resolving", err);
     if (s == DP_OK)

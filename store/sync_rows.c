@@ -5,6 +5,8 @@
  */
 #include "store/sync_internal.h"
 
+#include "core/merge.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,81 +380,180 @@ sync_max_mid(struct store *st, int64_t *out, struct dp_error *err)
 
 /* ---- rebase ------------------------------------------------------------------------------ */
 
-/* Apply one JSON object of field values; all or nothing. */
-static bool
-apply_values(struct record *r, const char *json, struct dp_error *why)
+/* Copy the members of a record_to_json-shaped object into one part of m as canonical strings. */
+static enum dp_status
+put_part(struct mutation *m, enum mutation_part part, const char *json, struct dp_error *err)
 {
-    cJSON *obj = json ? cJSON_Parse(json) : NULL;
-    bool ok = false;
-    if (obj && cJSON_IsObject(obj)) {
-        /* "_deleted" belongs to resolve_conflict choices, not to the record. */
-        cJSON_DeleteItemFromObjectCaseSensitive(obj, "_deleted");
-        ok = record_from_json(r, obj, why) == DP_OK;
+    if (!json)
+        return DP_OK;
+    cJSON *obj = cJSON_Parse(json);
+    struct record tmp = {0};
+    enum dp_status s = DP_OK;
+    if (!obj || !cJSON_IsObject(obj)) {
+        s = dp_error_set(err, DP_EINVAL, part == MUT_PART_BASE ? "base" : "set",
+                         "stored outbox values are damaged");
+        goto out;
     }
+    if (part == MUT_PART_CHOOSE) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "_deleted");
+        if (d)
+            m->choose_deleted = cJSON_IsTrue(d) ? 1 : 0;
+        cJSON_DeleteItemFromObjectCaseSensitive(obj, "_deleted");
+    }
+    if ((s = record_init(&tmp, m->def)) != DP_OK || (s = record_from_json(&tmp, obj, err)) != DP_OK)
+        goto out;
+    for (const cJSON *it = obj->child; s == DP_OK && it; it = it->next) {
+        int i = schema_field_index(m->def, it->string);
+        s = mutation_put(m, part, i, tmp.values[i]);
+    }
+out:
+    record_done(&tmp);
     cJSON_Delete(obj);
-    return ok;
+    return s;
 }
 
-static int
-json_bool_member(const char *json, const char *name)
-{
-    cJSON *obj = json ? cJSON_Parse(json) : NULL;
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-    int v = cJSON_IsBool(it) ? cJSON_IsTrue(it) : -1;
-    cJSON_Delete(obj);
-    return v;
-}
-
-/* A review or assign entry, as the server will apply it. */
 static void
-apply_special(struct record *r, const char *op, const char *json)
+json_text(const cJSON *obj, const char *name, char *buf, size_t bufsize)
 {
-    cJSON *obj = json ? cJSON_Parse(json) : NULL;
-    if (strcmp(op, "review") == 0 && r->def == &schema_visit) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "action");
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, "comment");
-        const char *action = cJSON_IsString(a) ? a->valuestring : "";
-        const char *to = strcmp(action, "submit") == 0    ? "submitted"
-                         : strcmp(action, "return") == 0  ? "returned"
-                         : strcmp(action, "approve") == 0 ? "approved"
-                                                          : NULL;
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    snprintf(buf, bufsize, "%s", cJSON_IsString(it) && it->valuestring ? it->valuestring : "");
+}
+
+enum dp_status
+sync_entry_mutation(const struct sync_entry_cols *e, struct mutation *m, struct dp_error *err)
+{
+    enum dp_status s = DP_OK;
+    mutation_init(m);
+    m->def = schema_record(e->t);
+    if (!m->def || !mutation_op_parse(e->op, &m->op))
+        return dp_error_set(err, DP_EINVAL, "op", "outbox entry of unknown type or op");
+    m->mid = e->mid;
+    snprintf(m->mutation_id, sizeof m->mutation_id, "%s", e->mutation_id ? e->mutation_id : "");
+    snprintf(m->rid, sizeof m->rid, "%s", e->rid);
+    if (e->hlc && hlc_parse(e->hlc, &m->hlc, "hlc", NULL) != DP_OK)
+        memset(&m->hlc, 0, sizeof m->hlc);
+    m->base_v = e->op && strcmp(e->op, "create") != 0 && e->base_v >= 0 ? e->base_v : -1;
+    if (m->op == MUT_RESOLVE) {
+        cJSON *b = e->base_json ? cJSON_Parse(e->base_json) : NULL;
+        json_text(b, "conflict_id", m->conflict_id, sizeof m->conflict_id);
+        cJSON_Delete(b);
+        m->base_v = -1;
+        s = put_part(m, MUT_PART_CHOOSE, e->set_json, err);
+    } else if (m->op == MUT_REVIEW || m->op == MUT_ASSIGN) {
+        cJSON *o = e->set_json ? cJSON_Parse(e->set_json) : NULL;
+        char action[16];
+        json_text(o, "action", action, sizeof action);
+        m->action = strcmp(action, "submit") == 0    ? MUT_REVIEW_SUBMIT
+                    : strcmp(action, "return") == 0  ? MUT_REVIEW_RETURN
+                    : strcmp(action, "approve") == 0 ? MUT_REVIEW_APPROVE
+                                                     : MUT_REVIEW_NONE;
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "comment");
+        if (cJSON_IsString(c) && !(m->comment = strdup(c->valuestring)))
+            s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        json_text(o, "to", m->to, sizeof m->to);
+        cJSON_Delete(o);
+    } else {
+        s = put_part(m, MUT_PART_BASE, e->base_json, err);
+        if (s == DP_OK)
+            s = put_part(m, MUT_PART_SET, e->set_json, err);
+    }
+    if (s != DP_OK)
+        mutation_done(m);
+    return s;
+}
+
+/* A review or assign entry shown as the server will apply it (rebase leaves them to the server). */
+static void
+apply_special(struct record *r, const struct mutation *m)
+{
+    if (m->op == MUT_REVIEW && r->def == &schema_visit) {
+        const char *to = m->action == MUT_REVIEW_SUBMIT    ? "submitted"
+                         : m->action == MUT_REVIEW_RETURN  ? "returned"
+                         : m->action == MUT_REVIEW_APPROVE ? "approved"
+                                                           : NULL;
         if (to)
             record_set(r, "review_state", to);
-        if (to && cJSON_IsString(c))
-            record_set(r, "review_comment", c->valuestring);
-    } else if (strcmp(op, "assign") == 0 && r->def == &schema_household) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "to");
-        if (cJSON_IsString(t))
-            record_set(r, "assigned_to", t->valuestring);
+        if (to && m->comment)
+            record_set(r, "review_comment", m->comment);
+    } else if (m->op == MUT_ASSIGN && r->def == &schema_household) {
+        record_set(r, "assigned_to", m->to);
     }
-    cJSON_Delete(obj);
 }
 
-/* Note fields whose pending base value is no longer the server's (they will conflict). */
-static enum dp_status
-note_rebase(struct store *st, const struct record *base, int64_t mid, const char *base_json,
-            struct dp_error *err)
+struct pending_set {
+    struct mutation *v;
+    size_t n, cap;
+};
+
+static void
+pending_free(struct pending_set *p)
 {
-    struct record old;
-    cJSON *obj = base_json ? cJSON_Parse(base_json) : NULL;
-    enum dp_status s = DP_OK;
-    if (!obj || !cJSON_IsObject(obj) || record_init(&old, base->def) != DP_OK) {
-        cJSON_Delete(obj);
-        return DP_OK;
-    }
-    if (record_from_json(&old, obj, NULL) == DP_OK) {
-        for (const cJSON *f = obj->child; f && s == DP_OK; f = f->next) {
-            int i = schema_field_index(base->def, f->string);
-            if (i < 0 || strcmp(old.values[i], base->values[i]) == 0)
-                continue;
+    for (size_t i = 0; i < p->n; i++)
+        mutation_done(&p->v[i]);
+    free(p->v);
+    p->v = NULL;
+    p->n = p->cap = 0;
+}
+
+/* The record's pending entries as mutations, in mid order. Unreadable entries are logged. */
+static enum dp_status
+pending_load(struct store *st, const struct record_def *def, const char *rid, struct pending_set *p,
+             struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum dp_status s = store_prepare(st,
+                                     "SELECT mid, mutation_id, hlc, op, base_v, base_json, set_json"
+                                     " FROM outbox WHERE t = ?1 AND rid = ?2"
+                                     " AND state IN " SYNC_PENDING_STATES " ORDER BY mid",
+                                     &stmt, err);
+    if (s != DP_OK)
+        return s;
+    store_bind_text(stmt, 1, def->name);
+    store_bind_text(stmt, 2, rid);
+    int rc;
+    while (s == DP_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct sync_entry_cols e = {.mid = sqlite3_column_int64(stmt, 0),
+                                    .mutation_id = store_column_text(stmt, 1),
+                                    .hlc = store_column_text(stmt, 2),
+                                    .op = store_column_text(stmt, 3),
+                                    .t = def->name,
+                                    .rid = rid,
+                                    .base_v = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+                                                  ? -1
+                                                  : sqlite3_column_int64(stmt, 4),
+                                    .base_json = sqlite3_column_type(stmt, 5) == SQLITE_NULL
+                                                     ? NULL
+                                                     : (const char *)sqlite3_column_text(stmt, 5),
+                                    .set_json = sqlite3_column_type(stmt, 6) == SQLITE_NULL
+                                                    ? NULL
+                                                    : (const char *)sqlite3_column_text(stmt, 6)};
+        if (p->n == p->cap) {
+            size_t ncap = p->cap ? p->cap * 2 : 4;
+            struct mutation *bigger = realloc(p->v, ncap * sizeof *bigger);
+            if (!bigger) {
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+                break;
+            }
+            p->v = bigger;
+            p->cap = ncap;
+        }
+        struct dp_error why;
+        dp_error_clear(&why);
+        if (sync_entry_mutation(&e, &p->v[p->n], &why) == DP_OK) {
+            p->n++;
+        } else if (why.code == DP_ENOMEM) {
+            s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        } else {
+            /* Still pushed as stored; only the local view cannot show it. */
             char detail[160];
-            snprintf(detail, sizeof detail, "%s %s field %s, outbox mid %" PRId64, base->def->name,
-                     base->values[0], f->string, mid);
-            s = sync_log_add(st, "will-conflict", detail, err);
+            snprintf(detail, sizeof detail, "%s %s, outbox mid %" PRId64 ": %s not shown",
+                     def->name, rid, e.mid, why.field[0] ? why.field : "entry");
+            s = sync_log_add(st, "rebase-skip", detail, err);
         }
     }
-    record_done(&old);
-    cJSON_Delete(obj);
+    if (s == DP_OK && rc != SQLITE_DONE)
+        s = store_fail(st, rc, "read the outbox", err);
+    sqlite3_finalize(stmt);
     return s;
 }
 
@@ -460,87 +561,85 @@ enum dp_status
 sync_materialize(struct store *st, const struct record_def *def, const char *rid, bool rebase_log,
                  struct dp_error *err)
 {
-    struct record base = {0}, work = {0}, *basis = NULL;
-    sqlite3_stmt *stmt = NULL;
+    struct record base = {0}, work = {0}, out = {0};
+    struct pending_set p = {0};
     bool base_found = false, work_found = false, held = false, created = false;
-    long entries = 0;
+    long npending = 0;
     enum dp_status s = sync_orphan_held(st, def->name, rid, &held, err);
     if (s != DP_OK || held)
         return s;
     if ((s = sync_base_read(st, def, rid, &base, &base_found, err)) != DP_OK ||
-        (s = sync_row_read(st, def, rid, &work, &work_found, err)) != DP_OK)
+        (s = sync_row_read(st, def, rid, &work, &work_found, err)) != DP_OK ||
+        (s = sync_pending_for(st, def->name, rid, &npending, err)) != DP_OK)
         goto out;
-    if (base_found) {
-        basis = &base;
-        basis->deleted = false;
-    } else {
-        basis = &work;
-        if (!work_found) {
-            record_set_index(&work, 0, rid);
-            work.v = 0;
-        }
-    }
-    s = store_prepare(st,
-                      "SELECT mid, op, base_json, set_json FROM outbox WHERE t = ?1 AND rid = ?2"
-                      " AND state IN " SYNC_PENDING_STATES " ORDER BY mid",
-                      &stmt, err);
-    if (s != DP_OK)
-        goto out;
-    store_bind_text(stmt, 1, def->name);
-    store_bind_text(stmt, 2, rid);
-    int rc;
-    while (s == DP_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t mid = sqlite3_column_int64(stmt, 0);
-        const char *op = store_column_text(stmt, 1);
-        const char *bj = sqlite3_column_type(stmt, 2) == SQLITE_NULL
-                             ? NULL
-                             : (const char *)sqlite3_column_text(stmt, 2);
-        const char *sj = sqlite3_column_type(stmt, 3) == SQLITE_NULL
-                             ? NULL
-                             : (const char *)sqlite3_column_text(stmt, 3);
-        entries++;
-        struct dp_error why;
-        dp_error_clear(&why);
-        if (strcmp(op, "delete") == 0) {
-            basis->deleted = true;
-        } else if (strcmp(op, "create") == 0 || strcmp(op, "update") == 0 ||
-                   strcmp(op, "resolve_conflict") == 0) {
-            if (rebase_log && base_found && strcmp(op, "update") == 0)
-                s = note_rebase(st, &base, mid, bj, err);
-            if (sj && !apply_values(basis, sj, &why)) {
-                char detail[160];
-                snprintf(detail, sizeof detail, "%s %s, outbox mid %" PRId64 ": field %s not shown",
-                         def->name, rid, mid, why.field[0] ? why.field : "?");
-                if (s == DP_OK)
-                    s = sync_log_add(st, "rebase-skip", detail, err);
-            }
-            if (strcmp(op, "resolve_conflict") == 0) {
-                int d = json_bool_member(sj, "_deleted");
-                if (d >= 0)
-                    basis->deleted = d == 1;
-            } else if (strcmp(op, "create") == 0) {
-                basis->deleted = false;
-                created = true;
-            }
-        } else {
-            apply_special(basis, op, sj);
-        }
-    }
-    sqlite3_finalize(stmt);
-    stmt = NULL;
-    if (s != DP_OK)
-        goto out;
-    if (!base_found && entries == 0) {
-        if (work_found)
+    if (npending == 0) {
+        if (base_found)
+            s = sync_row_write(st, &base, false, err);
+        else if (work_found)
             s = sync_row_drop(st, def, rid, err);
         goto out;
     }
+    if ((s = pending_load(st, def, rid, &p, err)) != DP_OK)
+        goto out;
+    for (size_t i = 0; i < p.n; i++)
+        created = created || p.v[i].op == MUT_CREATE;
     /* Edits to a record held nowhere here (e.g. restoring a tombstone): the pull brings it. */
     if (!base_found && !work_found && !created)
         goto out;
-    s = sync_row_write(st, basis, entries > 0, err);
+
+    /* The server's row, or (when it dropped its copy) the working row stands in for it. */
+    const struct record *server = base_found ? &base : work_found ? &work : NULL;
+    struct merge_row row = {.def = def};
+    if (server) {
+        row.values = (const char *const *)server->values;
+        row.v = server->v;
+        row.deleted = base_found ? false : server->deleted;
+    }
+    const struct mutation **list = calloc(p.n ? p.n : 1, sizeof *list);
+    if (!list) {
+        s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        goto out;
+    }
+    for (size_t i = 0; i < p.n; i++)
+        list[i] = &p.v[i];
+    struct rebase_result rr;
+    struct dp_error why;
+    if ((s = record_init(&out, def)) != DP_OK) {
+        free(list);
+        s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        goto out;
+    }
+    if (p.n > 0 && merge_rebase(server ? &row : NULL, list, p.n, &rr, &why) == DP_OK) {
+        for (size_t i = 0; i < def->nfields && s == DP_OK; i++)
+            if (record_set_index(&out, (int)i, rr.values[i] ? rr.values[i] : "") != DP_OK)
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        out.deleted = rr.deleted;
+        for (size_t i = 0; i < p.n; i++)
+            apply_special(&out, &p.v[i]);
+        for (size_t i = 0; rebase_log && i < def->nfields && s == DP_OK; i++) {
+            if (rr.flags[i] != RB_WILL_CONFLICT)
+                continue;
+            char detail[160];
+            snprintf(detail, sizeof detail, "%s %s field %s", def->name, rid, def->fields[i].name);
+            s = sync_log_add(st, "will-conflict", detail, err);
+        }
+    } else if (server) {
+        /* Nothing readable to re-apply: show the server's row. */
+        for (size_t i = 0; i < def->nfields && s == DP_OK; i++)
+            if (record_set_index(&out, (int)i, server->values[i]) != DP_OK)
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        out.deleted = row.deleted;
+    }
+    free(list);
+    if (s != DP_OK)
+        goto out;
+    if (!out.values[0][0])
+        record_set_index(&out, 0, rid);
+    out.v = server ? server->v : 0;
+    s = sync_row_write(st, &out, true, err);
 out:
-    sqlite3_finalize(stmt);
+    pending_free(&p);
+    record_done(&out);
     record_done(&base);
     record_done(&work);
     return s;

@@ -275,6 +275,7 @@ open_conn(struct session *s, struct dp_error *err)
                               .pin_sha256 = s->o->pin_sha256,
                               .cancel = s->o->cancel,
                               .low_speed_secs = s->o->low_speed_secs,
+                              .low_speed_bytes = s->o->low_speed_bytes,
                               .connect_timeout_ms = s->o->connect_timeout_ms,
                               .progress = http_progress,
                               .progress_ctx = s};

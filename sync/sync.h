@@ -58,7 +58,8 @@ struct sync_options {
     long push_batch;
     long pull_limit;
     long pull_max_bytes;
-    long low_speed_secs; /* stall detection window */
+    long low_speed_secs;  /* stall detection: slower than low_speed_bytes per second ... */
+    long low_speed_bytes; /* ... for low_speed_secs aborts the transfer (then retried) */
     long connect_timeout_ms;
     struct retry_policy retry;
     retry_rng_fn rng; /* NULL = retry_rng_system */
