@@ -112,6 +112,35 @@ cli_error(const char *fmt, ...)
     fprintf(stderr, "doorstep: %s\n", msg);
 }
 
+bool
+cli_check_long_options(int argc, char **argv, const struct option *table, bool stop_at_word,
+                       const char *usage_name)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            return true;
+        if (a[0] != '-' || a[1] == '\0') {
+            if (stop_at_word)
+                return true;
+            continue;
+        }
+        if (a[1] != '-')
+            continue;
+        size_t len = strcspn(a + 2, "=");
+        const struct option *o = table;
+        while (o->name && !(strlen(o->name) == len && strncmp(o->name, a + 2, len) == 0))
+            o++;
+        if (!o->name) {
+            cli_error(_("unknown option %.*s (see %s --help)"), (int)(len + 2), a, usage_name);
+            return false;
+        }
+        if (o->has_arg == required_argument && a[2 + len] != '=')
+            i++; /* its value, whatever it looks like */
+    }
+    return true;
+}
+
 int
 cli_parse(struct cli *cli, int argc, char **argv, const struct cli_option *opts, int n,
           int (*handle)(void *ctx, int id, const char *arg), void *ctx,
@@ -129,6 +158,10 @@ cli_parse(struct cli *cli, int argc, char **argv, const struct cli_option *opts,
             opts[i].name, opts[i].has_arg ? required_argument : no_argument, NULL, opts[i].id};
     table[k] = (struct option){NULL, 0, NULL, 0};
 
+    char usage_name[64];
+    snprintf(usage_name, sizeof usage_name, "%s %s", cli->prog, argv[0]);
+    if (!cli_check_long_options(argc, argv, table, false, usage_name))
+        return CLI_EXIT_USAGE;
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then also resets its state between commands */
     for (;;) {

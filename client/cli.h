@@ -64,6 +64,18 @@ int cli_parse(struct cli *cli, int argc, char **argv, const struct cli_option *o
               void (*help)(const struct cli *cli));
 
 /*
+ * getopt_long accepts any unambiguous prefix of a long option ("--pass" for
+ * "--passphrase-file"), which turns a mistyped or imagined option into a
+ * real one. This refuses every "--name" in argv[1..argc) that is not exactly
+ * in `table` (NULL-terminated), printing the one-line reason with a hint to
+ * run "`usage_name` --help". With `stop_at_word` the scan ends at the first
+ * word that is not an option (the command name).
+ */
+struct option;
+bool cli_check_long_options(int argc, char **argv, const struct option *table, bool stop_at_word,
+                            const char *usage_name);
+
+/*
  * Load the configuration for this command line into *cfg: the config file,
  * then --data-dir, --passphrase-file or $DOORSTEP_PASSPHRASE_FILE, then the
  * language. Prints the reason and returns false on failure.

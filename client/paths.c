@@ -1,13 +1,9 @@
 #include "client/paths.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include "core/i18n.h"
 
 /* An XDG variable counts only when set to an absolute path. */
 static const char *
@@ -80,52 +76,6 @@ paths_expand_home(const char *path, char *buf, size_t bufsize)
         return DP_OK;
     }
     return join(buf, bufsize, path, "");
-}
-
-static enum dp_status
-mkdir_error(struct dp_error *err, const char *dir, int e)
-{
-    enum dp_status st = DP_EIO;
-    if (e == EROFS || e == EACCES || e == EPERM)
-        st = DP_EREADONLY;
-    else if (e == ENOSPC || e == EDQUOT)
-        st = DP_EFULL;
-    return dp_error_set(err, st, "data_dir", _("cannot create directory %s: %s"), dir, strerror(e));
-}
-
-enum dp_status
-paths_make_dir(const char *dir, struct dp_error *err)
-{
-    char path[4096];
-    struct stat sb;
-
-    if (!dir || !dir[0])
-        return dp_error_set(err, DP_EINVAL, "data_dir", _("no directory given"));
-    if (join(path, sizeof path, dir, "") != DP_OK)
-        return dp_error_set(err, DP_ETOOBIG, "data_dir", _("directory name is too long"));
-    if (stat(path, &sb) == 0) {
-        if (!S_ISDIR(sb.st_mode))
-            return dp_error_set(err, DP_EEXIST, "data_dir", _("%s is not a directory"), path);
-        return DP_OK;
-    }
-    /* Walk down the path, making each missing component in turn. */
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            enum dp_status st = mkdir_error(err, path, errno);
-            *p = saved;
-            return st;
-        }
-        *p = saved;
-        if (saved == '\0')
-            break;
-    }
-    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return dp_error_set(err, DP_EEXIST, "data_dir", _("%s is not a directory"), path);
-    return DP_OK;
 }
 
 enum dp_status

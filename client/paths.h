@@ -1,6 +1,7 @@
 /*
- * Where the client keeps things: XDG base directories, the data directory
- * (mode 0700) and the directory of the running program (for translations).
+ * Where the client keeps things: XDG base directories and the directory of
+ * the running program (for translations). The store makes the data
+ * directory itself, with mode 0700.
  */
 #ifndef DOORSTEP_CLIENT_PATHS_H
 #define DOORSTEP_CLIENT_PATHS_H
@@ -25,14 +26,6 @@ enum dp_status paths_data_dir(char *buf, size_t bufsize);
  * DP_ENOTFOUND when "~/" is used without HOME, DP_ETOOBIG when it does not fit.
  */
 enum dp_status paths_expand_home(const char *path, char *buf, size_t bufsize);
-
-/*
- * Create `dir` and its missing parents with mode 0700, as the XDG spec asks
- * for base directories. Existing directories are left as they are (their
- * mode is the store's business). On failure *err names the directory that
- * could not be made and why; directories made before the failure remain.
- */
-enum dp_status paths_make_dir(const char *dir, struct dp_error *err);
 
 /* Directory holding the running executable (from /proc/self/exe). */
 enum dp_status paths_exe_dir(char *buf, size_t bufsize);

@@ -423,29 +423,6 @@ TEST(messages_never_quote_values)
     }
 }
 
-TEST(paths_make_dir_is_private)
-{
-    struct dp_error err;
-    char dir[400];
-    struct stat sb;
-    snprintf(dir, sizeof dir, "%s/a/b/c", tmpdir);
-    CHECK_INT_EQ(paths_make_dir(dir, &err), DP_OK);
-    REQUIRE(stat(dir, &sb) == 0);
-    CHECK(S_ISDIR(sb.st_mode));
-    CHECK_INT_EQ(sb.st_mode & 0777, 0700);
-    snprintf(dir, sizeof dir, "%s/a", tmpdir);
-    REQUIRE(stat(dir, &sb) == 0);
-    CHECK_INT_EQ(sb.st_mode & 0777, 0700);
-    /* Existing: left alone, no error. */
-    CHECK_INT_EQ(paths_make_dir(dir, &err), DP_OK);
-    /* A file in the way. */
-    snprintf(dir, sizeof dir, "%s/ca.pem/sub", tmpdir);
-    CHECK(paths_make_dir(dir, &err) != DP_OK);
-    CHECK(strchr(err.msg, '\n') == NULL);
-    snprintf(dir, sizeof dir, "%s/ca.pem", tmpdir);
-    CHECK_INT_EQ(paths_make_dir(dir, &err), DP_EEXIST);
-}
-
 TEST(paths_defaults)
 {
     char buf[400];
@@ -469,6 +446,55 @@ TEST(paths_defaults)
     CHECK_INT_EQ(paths_exe_dir(buf, sizeof buf), DP_OK);
     CHECK(buf[0] == '/');
     setenv("HOME", tmpdir, 1);
+}
+
+/*
+ * config.example documents every key, and its sample values (the commented
+ * `#key = value` lines) are all accepted when uncommented.
+ */
+TEST(config_example_documents_and_parses)
+{
+    static const char *const keys[] = {"server_url", "ca_file",  "pin_sha256",           "username",
+                                       "data_dir",   "language", "sync_interval_minutes"};
+    char line[1024], out[1100], ca[400];
+    int found[sizeof keys / sizeof keys[0]] = {0};
+    FILE *in = fopen("config.example", "r");
+    if (!in) {
+        /* Run from the repository top, as tests/run does. */
+        fprintf(stderr, "    config.example not found (run from the repository top)\n");
+        CHECK(in != NULL);
+        return;
+    }
+    snprintf(ca, sizeof ca, "%s/example-ca.pem", tmpdir);
+    write_bytes(ca, "x\n", 2);
+    FILE *o = fopen(cfgpath, "w");
+    REQUIRE(o);
+    while (fgets(line, sizeof line, in)) {
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            size_t n = strlen(keys[k]);
+            if (line[0] == '#' && strncmp(line + 1, keys[k], n) == 0 &&
+                strncmp(line + 1 + n, " = ", 3) == 0) {
+                found[k]++;
+                if (strcmp(keys[k], "ca_file") == 0)
+                    snprintf(out, sizeof out, "ca_file = %s\n", ca);
+                else
+                    snprintf(out, sizeof out, "%s", line + 1);
+                fputs(out, o);
+            }
+        }
+    }
+    fclose(in);
+    fclose(o);
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (found[k] != 1)
+            TEST_FAIL_("config.example has %d sample lines for %s, want 1", found[k], keys[k]);
+    struct config cfg;
+    struct dp_error err;
+    CHECK_INT_EQ(config_load(cfgpath, &cfg, &err), DP_OK);
+    if (err.code != DP_OK)
+        fprintf(stderr, "    %s\n", err.msg);
+    CHECK(cfg.server_url[0] && cfg.pin_sha256[0] && cfg.username[0] && cfg.language[0]);
+    CHECK(cfg.sync_interval_minutes > 0);
 }
 
 int
@@ -500,8 +526,8 @@ main(void)
     RUN(nul_byte_is_refused);
     RUN(long_lines_values_and_files);
     RUN(messages_never_quote_values);
-    RUN(paths_make_dir_is_private);
     RUN(paths_defaults);
+    RUN(config_example_documents_and_parses);
 
     nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return test_report();
