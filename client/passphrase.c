@@ -106,7 +106,7 @@ static void
 restore_and_reraise(int sig)
 {
     if (tty_saved)
-        tcsetattr(tty_fd, TCSAFLUSH, &tty_orig);
+        tcsetattr(tty_fd, TCSANOW, &tty_orig);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -158,9 +158,6 @@ ask(int fd, const char *prompt, char *buf, size_t bufsize, struct dp_error *err)
     struct sigaction sa, old[NCAUGHT];
     enum dp_status st;
 
-    if (write(fd, prompt, strlen(prompt)) < 0)
-        return dp_error_set(err, DP_EIO, NULL, _("cannot write to the terminal: %s"),
-                            strerror(errno));
     if (tcgetattr(fd, &tty_orig) != 0)
         return dp_error_set(err, DP_EIO, NULL, _("cannot turn off echo on the terminal: %s"),
                             strerror(errno));
@@ -172,6 +169,7 @@ ask(int fd, const char *prompt, char *buf, size_t bufsize, struct dp_error *err)
     for (size_t i = 0; i < NCAUGHT; i++)
         sigaction(caught_signals[i], &sa, &old[i]);
 
+    /* Echo goes off before the prompt shows, so nothing typed after it is ever echoed. */
     quiet = tty_orig;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     quiet.c_lflag |= ECHONL; /* the Enter key still moves to the next line */
@@ -180,8 +178,12 @@ ask(int fd, const char *prompt, char *buf, size_t bufsize, struct dp_error *err)
                           strerror(errno));
         goto out;
     }
-    st = read_line(fd, buf, bufsize, err);
-    tcsetattr(fd, TCSAFLUSH, &tty_orig);
+    if (write(fd, prompt, strlen(prompt)) < 0)
+        st =
+            dp_error_set(err, DP_EIO, NULL, _("cannot write to the terminal: %s"), strerror(errno));
+    else
+        st = read_line(fd, buf, bufsize, err);
+    tcsetattr(fd, TCSADRAIN, &tty_orig);
 out:
     tty_saved = 0;
     for (size_t i = 0; i < NCAUGHT; i++)
