@@ -928,7 +928,8 @@ proto_parse_pull(const char *body, size_t len, size_t max_changes, struct sync_p
         ch->op = SYNC_REMOVE; /* nothing to free until parse_put sets SYNC_PUT */
         ch->v = -1;
         st = parse_change(c, p, ch, &skip, err);
-        if (st == DP_OK && ch->seq <= prev)
+        /* Non-decreasing: the removes of one household leaving scope share its seq. */
+        if (st == DP_OK && ch->seq < prev)
             st = bad(err, p, "is out of seq order");
         if (st != DP_OK) {
             out->nchanges++; /* so sync_page_done frees what it holds */

@@ -105,11 +105,14 @@ pin_of() {
 		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
 }
 
-# start_server [serve options]: TLS on a free loopback port; waits until it answers.
+# start_server [serve options]: TLS on a free loopback port (the same one again after a
+# restart, so clients keep their server_url); waits until it answers.
 start_server() {
 	[ -f "$tmp/cert.pem" ] || make_cert || { echo "cannot make a certificate" >&2; exit 1; }
+	listen_port=0
+	[ -s "$tmp/port" ] && listen_port=$(cat "$tmp/port")
 	rm -f "$tmp/port"
-	"$SERVER" serve --db "$DB" --listen 127.0.0.1:0 --cert "$tmp/cert.pem" \
+	"$SERVER" serve --db "$DB" --listen "127.0.0.1:$listen_port" --cert "$tmp/cert.pem" \
 		--key "$tmp/key.pem" --port-file "$tmp/port" "$@" 2>>"$tmp/server.log" &
 	server_pid=$!
 	i=0
