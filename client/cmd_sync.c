@@ -123,6 +123,9 @@ cmd_sync(struct cli *cli, int argc, char **argv)
                res.applied + res.merged + res.conflicts + res.rejected + res.duplicates,
                res.applied + res.duplicates, res.merged, res.conflicts, res.rejected,
                res.puts + res.removes + res.conflict_updates, res.pages);
+        if (res.reset)
+            printf(_("The server sent a full copy (%s); edits not yet sent were kept.\n"),
+                   res.reset_reason);
         if (res.rejected > 0)
             printf(_("Some edits were refused by the server; see doorstep status.\n"));
     }
