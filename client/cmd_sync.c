@@ -61,7 +61,7 @@ show_progress(void *ctx, const struct sync_progress *p)
     } else {
         n = snprintf(line, sizeof line,
                      _("sync: %s, sent %ld of %ld edits, %ld pages, %ld changes, %lld KB"),
-                     sync_phase_name(p->phase), p->pushed, p->to_push, p->pages, p->records,
+                     _(sync_phase_name(p->phase)), p->pushed, p->to_push, p->pages, p->records,
                      (long long)((p->bytes_sent + p->bytes_received + 1023) / 1024));
     }
     if (n < 0)

@@ -33,17 +33,17 @@ sync_phase_name(enum sync_phase p)
 {
     switch (p) {
     case SYNC_PHASE_IDLE:
-        return "idle";
+        return N_("idle");
     case SYNC_PHASE_CONNECT:
-        return "connect";
+        return N_("connect");
     case SYNC_PHASE_PUSH:
-        return "push";
+        return N_("push");
     case SYNC_PHASE_PULL:
-        return "pull";
+        return N_("pull");
     case SYNC_PHASE_WAIT:
-        return "wait";
+        return N_("wait");
     case SYNC_PHASE_DONE:
-        return "done";
+        return N_("done");
     }
     return "?";
 }
@@ -160,8 +160,8 @@ problem_status(struct session *s, const struct http_response *resp, struct dp_er
     }
     if (resp->status == 429)
         return fail(s, err, DP_EBUSY,
-                    _("too many login attempts; try again in %" PRId64 " minutes"),
-                    resp->retry_after_s > 0 ? (resp->retry_after_s + 59) / 60 : (int64_t)15);
+                    _("too many login attempts; try again in %ld minutes"),
+                    resp->retry_after_s > 0 ? (long)((resp->retry_after_s + 59) / 60) : 15L);
     if (strcmp(p.code, "version-not-supported") == 0)
         return fail(s, err, DP_EVERSION, "%s",
                     _("the server does not accept this version of Doorstep; edits are kept "

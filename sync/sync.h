@@ -29,7 +29,7 @@ enum sync_phase {
     SYNC_PHASE_DONE,
 };
 
-/* English name of a phase, for logs and progress lines ("push"). */
+/* English name of a phase ("push"), N_() marked: translate with _() where shown. */
 const char *sync_phase_name(enum sync_phase p);
 
 struct sync_progress {
