@@ -43,6 +43,7 @@ get(struct csv *c)
     }
     if (ch == '\n')
         c->line++;
+    c->last = ch;
     return ch;
 }
 
@@ -58,6 +59,8 @@ peek(struct csv *c)
 static void
 skip_line(struct csv *c)
 {
+    if (c->last == '\n' || c->last == EOF)
+        return;
     int ch;
     while ((ch = get(c)) != EOF && ch != '\n')
         ;
@@ -111,6 +114,7 @@ csv_next(struct csv *c, struct csv_row *row, struct dp_error *err)
 
     long line = c->line;
     row->line = line;
+    c->last = 0;
     buf_reset(&c->field);
     for (;;) {
         int ch = get(c);

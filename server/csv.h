@@ -21,6 +21,7 @@ struct csv {
     long line;    /* line number of the next character */
     bool started; /* BOM checked */
     int peeked;   /* a character read ahead, or EOF-1 when none */
+    int last;     /* the last character consumed */
     struct buf field;
 };
 
