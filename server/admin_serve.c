@@ -142,8 +142,8 @@ admin_serve(int argc, char **argv)
             break;
         case 'T':
             ttl = strtol(optarg, &end, 10);
-            if (*end || ttl < 60 || ttl > 366L * 24 * 3600) {
-                fputs("doorstep-server serve: --token-ttl must be 60 s to 366 days\n", stderr);
+            if (*end || ttl < 1 || ttl > 366L * 24 * 3600) {
+                fputs("doorstep-server serve: --token-ttl must be 1 s to 366 days\n", stderr);
                 return 2;
             }
             break;
