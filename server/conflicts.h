@@ -20,7 +20,7 @@ struct conflict {
     char t[16];
     char rid[37];
     char household_id[37];
-    char kind[24];  /* "edit_vs_edit", "delete_vs_edit", "out_of_scope_edit" */
+    char kind[24];  /* "field", "delete_vs_edit", "out_of_scope_edit" */
     char state[16]; /* "open", "resolved", "auto_resolved" */
     char *fields;   /* JSON text {"field":{"base":..,"server":..,"yours":..}}; heap */
     char user[40];  /* who sent the mutation that opened it */

@@ -88,7 +88,7 @@ static const char *const migrations[] = {
     "CREATE TABLE conflicts("
     "  id TEXT PRIMARY KEY,"
     "  t TEXT NOT NULL, rid TEXT NOT NULL, household_id TEXT NOT NULL,"
-    "  kind TEXT NOT NULL CHECK(kind IN ('edit_vs_edit','delete_vs_edit','out_of_scope_edit')),"
+    "  kind TEXT NOT NULL CHECK(kind IN ('field','delete_vs_edit','out_of_scope_edit')),"
     "  fields TEXT NOT NULL,"
     "  state TEXT NOT NULL CHECK(state IN ('open','resolved','auto_resolved')),"
     "  user_name TEXT NOT NULL, device_id TEXT NOT NULL, mid INTEGER NOT NULL,"

@@ -153,3 +153,42 @@ uuid() {
 	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' |
 		sed -E 's/^(.{8})(.{4}).(.{3})(.)(.{3})(.{12})$/\1-\2-4\3-a\5-\6/'
 }
+
+# mut MID HASH OP T RID [MORE_JSON_MEMBERS]: one wire mutation (HLC fixed, id fresh).
+mut() {
+	printf '{"mid":%s,"id":"%s","hash":"sha256:%s","hlc":"019549f3a2c1.0000.dev","op":"%s","t":"%s","rid":"%s"%s}' \
+		"$1" "$(uuid)" "$2" "$3" "$4" "$5" "${6:+,$6}"
+}
+
+# push DEVICE MUTATIONS [curl options]: POST a batch (comma-separated mutation objects).
+push() {
+	dev=$1 muts=$2
+	shift 2
+	post /sync/v1/push "{\"protocol\":1,\"schema\":\"hh-1\",\"device_id\":\"$dev\",\"mutations\":[$muts]}" "$@"
+}
+
+# pull_all DEVICE [CURSOR]: follow pages to the end; every page appended to $tmp/pulled,
+# the final cursor in PULL_CURSOR, pages in PULL_PAGES, the last status in PULL_CODE.
+# Call it directly, not in $(...).
+pull_all() {
+	dev=$1 c=${2:-}
+	: >"$tmp/pulled"
+	PULL_PAGES=0
+	PULL_CODE=""
+	while :; do
+		if [ -n "$c" ]; then cj="\"$c\""; else cj=null; fi
+		code=$(post /sync/v1/pull "{\"protocol\":1,\"schema\":\"hh-1\",\"device_id\":\"$dev\",\"cursor\":$cj}")
+		PULL_CODE=$code
+		[ "$code" = 200 ] || return 0
+		PULL_PAGES=$((PULL_PAGES + 1))
+		cat "$tmp/body" >>"$tmp/pulled"
+		echo >>"$tmp/pulled"
+		c=$(json_str cursor)
+		PULL_CURSOR=$c
+		grep -q '"has_more":true' "$tmp/body" || break
+		[ "$PULL_PAGES" -lt 100 ] || break
+	done
+}
+
+# pulled_count TEXT: how many times TEXT occurs in what pull_all gathered.
+pulled_count() { grep -o -F -- "$1" "$tmp/pulled" | wc -l | tr -d ' '; }
