@@ -308,7 +308,8 @@ admin_import(int argc, char **argv)
     struct importer im = {.file = argv[optind]};
     FILE *f = fopen(im.file, "rb");
     if (!f) {
-        fprintf(stderr, "doorstep-server import-households: %s: %s\n", im.file, strerror(errno));
+        fprintf(stderr, "doorstep-server import-households: %s: %s; nothing was imported\n",
+                im.file, strerror(errno));
         return 1;
     }
     const char *path = admin_db_path(dbopt);
