@@ -17,6 +17,7 @@
 int admin_serve(int argc, char **argv);
 int admin_useradd(int argc, char **argv);
 int admin_passwd(int argc, char **argv);
+int admin_usermod(int argc, char **argv);
 int admin_import(int argc, char **argv);
 int admin_assign(int argc, char **argv);
 int admin_seed(int argc, char **argv);

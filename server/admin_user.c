@@ -190,6 +190,85 @@ out:
     return rc;
 }
 
+static const char usermod_usage[] =
+    "usage: doorstep-server usermod NAME --disable|--enable [--db FILE]\n"
+    "Disable a login (it can no longer log in, its tokens are revoked, its history\n"
+    "stays) or enable it again.\n";
+
+int
+admin_usermod(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"disable", no_argument, NULL, 'x'},
+        {"enable", no_argument, NULL, 'e'},
+        {"db", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dbopt = NULL;
+    int disable = -1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'x':
+            disable = 1;
+            break;
+        case 'e':
+            disable = 0;
+            break;
+        case 'd':
+            dbopt = optarg;
+            break;
+        case 'h':
+            fputs(usermod_usage, stdout);
+            return 0;
+        default:
+            fputs(usermod_usage, stderr);
+            return 2;
+        }
+    }
+    if (optind + 1 != argc || disable < 0) {
+        fputs(usermod_usage, stderr);
+        return 2;
+    }
+    sqlite3 *db = admin_open(admin_db_path(dbopt));
+    if (!db)
+        return 1;
+    struct dp_error err;
+    dp_error_clear(&err);
+    struct user u;
+    enum dp_status st = users_get(db, argv[optind], &u, NULL, 0, &err);
+    if (st == DP_ENOTFOUND) {
+        fputs("doorstep-server usermod: no such user\n", stderr);
+        db_close(db);
+        return 1;
+    }
+    char actor[64];
+    audit_admin_actor(actor, sizeof actor);
+    struct audit_entry e = {.user = actor,
+                            .action = disable ? "user_disable" : "user_enable",
+                            .t = "user",
+                            .rid = u.name};
+    if (st == DP_OK)
+        st = db_begin_write(db, &err);
+    if (st == DP_OK)
+        st = users_set_disabled(db, u.id, disable == 1, &err);
+    if (st == DP_OK)
+        st = audit_log(db, &e, &err);
+    if (st == DP_OK)
+        st = db_commit(db, &err);
+    else
+        db_rollback(db);
+    db_close(db);
+    if (st != DP_OK) {
+        admin_fail("usermod", &err);
+        return 1;
+    }
+    printf("%s %s\n", u.name, disable ? "disabled; its devices are logged out" : "enabled");
+    return 0;
+}
+
 static const char epoch_usage[] =
     "usage: doorstep-server new-epoch [--db FILE]\n"
     "Give the database a new epoch, e.g. after restoring it from a backup:\n"

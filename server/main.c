@@ -13,6 +13,7 @@ static const struct {
     {"serve", admin_serve, "serve the sync protocol over HTTPS"},
     {"useradd", admin_useradd, "add a worker or supervisor login"},
     {"passwd", admin_passwd, "set a user's password (logs out their devices)"},
+    {"usermod", admin_usermod, "disable or enable a login"},
     {"import-households", admin_import, "import the county's household list from CSV"},
     {"assign", admin_assign, "assign a household to a worker"},
     {"seed", admin_seed, "fill the database with synthetic demo data"},

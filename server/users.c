@@ -165,3 +165,27 @@ users_set_password(sqlite3 *db, int64_t id, const char *pw_hash, struct dp_error
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? DP_OK : db_fail(db, rc, "tokens", err);
 }
+
+enum dp_status
+users_set_disabled(sqlite3 *db, int64_t id, bool disabled, struct dp_error *err)
+{
+    sqlite3_stmt *st;
+    enum dp_status s = db_prepare(db, "UPDATE users SET disabled = ? WHERE id = ?", &st, err);
+    if (s != DP_OK)
+        return s;
+    sqlite3_bind_int(st, 1, disabled ? 1 : 0);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, rc, "users", err);
+    if (!disabled)
+        return DP_OK;
+    s = db_prepare(db, "DELETE FROM tokens WHERE user_id = ?", &st, err);
+    if (s != DP_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? DP_OK : db_fail(db, rc, "tokens", err);
+}

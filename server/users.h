@@ -49,4 +49,7 @@ enum dp_status users_add(sqlite3 *db, const char *name, const char *role, const 
 enum dp_status users_set_password(sqlite3 *db, int64_t id, const char *pw_hash,
                                   struct dp_error *err);
 
+/* Disable (revoking the user's tokens) or enable a user. */
+enum dp_status users_set_disabled(sqlite3 *db, int64_t id, bool disabled, struct dp_error *err);
+
 #endif
