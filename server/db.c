@@ -217,6 +217,97 @@ db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct dp_error *err
     return DP_OK;
 }
 
+/* ---- statement cache ---------------------------------------------------------- */
+
+#define STMT_CACHE_SIZE 256
+
+static struct {
+    sqlite3 *db;
+    char *sql;
+    sqlite3_stmt *st;
+    bool in_use;
+} stmt_cache[STMT_CACHE_SIZE];
+static pthread_mutex_t stmt_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum dp_status
+db_cached(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct dp_error *err)
+{
+    int free_slot = -1;
+    pthread_mutex_lock(&stmt_cache_lock);
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (!stmt_cache[i].db) {
+            if (free_slot < 0)
+                free_slot = i;
+            continue;
+        }
+        if (stmt_cache[i].db == db && !stmt_cache[i].in_use &&
+            strcmp(stmt_cache[i].sql, sql) == 0) {
+            stmt_cache[i].in_use = true;
+            *st = stmt_cache[i].st;
+            pthread_mutex_unlock(&stmt_cache_lock);
+            return DP_OK;
+        }
+    }
+    if (free_slot >= 0) {
+        stmt_cache[free_slot].db = db; /* reserve the slot while preparing */
+        stmt_cache[free_slot].in_use = true;
+    }
+    pthread_mutex_unlock(&stmt_cache_lock);
+
+    int rc = sqlite3_prepare_v3(db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, st,
+                                NULL);
+    char *copy = rc == SQLITE_OK && free_slot >= 0 ? strdup(sql) : NULL;
+    if (free_slot >= 0) {
+        pthread_mutex_lock(&stmt_cache_lock);
+        if (copy) {
+            stmt_cache[free_slot].sql = copy;
+            stmt_cache[free_slot].st = *st;
+        } else {
+            stmt_cache[free_slot].db = NULL;
+            stmt_cache[free_slot].in_use = false;
+        }
+        pthread_mutex_unlock(&stmt_cache_lock);
+    }
+    if (rc != SQLITE_OK) {
+        *st = NULL;
+        return db_fail(db, rc, "prepare", err);
+    }
+    return DP_OK;
+}
+
+void
+db_cached_done(sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_lock(&stmt_cache_lock);
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (stmt_cache[i].db && stmt_cache[i].st == st) {
+            stmt_cache[i].in_use = false;
+            pthread_mutex_unlock(&stmt_cache_lock);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&stmt_cache_lock);
+    sqlite3_finalize(st);
+}
+
+static void
+cache_forget(sqlite3 *db)
+{
+    pthread_mutex_lock(&stmt_cache_lock);
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (stmt_cache[i].db == db) {
+            sqlite3_finalize(stmt_cache[i].st);
+            free(stmt_cache[i].sql);
+            memset(&stmt_cache[i], 0, sizeof stmt_cache[i]);
+        }
+    }
+    pthread_mutex_unlock(&stmt_cache_lock);
+}
+
 const char *
 db_text(sqlite3_stmt *st, int col)
 {
@@ -299,16 +390,18 @@ enum dp_status
 db_next_seq(sqlite3 *db, int64_t *seq, struct dp_error *err)
 {
     sqlite3_stmt *st;
-    enum dp_status s = db_prepare(
+    enum dp_status s = db_cached(
         db, "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", &st, err);
     if (s != DP_OK)
         return s;
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         *seq = sqlite3_column_int64(st, 0);
-    else
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
         s = db_fail(db, rc, "sequence", err);
-    sqlite3_finalize(st);
+    db_cached_done(st);
     return s;
 }
 
@@ -501,8 +594,10 @@ db_open(const char *path, sqlite3 **out, struct dp_error *err)
 void
 db_close(sqlite3 *db)
 {
-    if (db)
-        sqlite3_close(db);
+    if (!db)
+        return;
+    cache_forget(db);
+    sqlite3_close(db);
 }
 
 /* ---- restore detection ----------------------------------------------------- */

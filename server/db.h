@@ -45,6 +45,16 @@ void db_rollback(sqlite3 *db);
 /* Prepare; on failure err is set and *st is NULL. */
 enum dp_status db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct dp_error *err);
 
+/*
+ * A prepared statement kept for reuse on this connection, for SQL run very
+ * often (record reads and writes). Give it back with db_cached_done, which
+ * resets it and clears its bindings (a statement that was not cached, because
+ * the same SQL was already in use or the cache was full, is finalised there).
+ * db_close finalises the connection's cached statements.
+ */
+enum dp_status db_cached(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct dp_error *err);
+void db_cached_done(sqlite3_stmt *st);
+
 /* A column as text, "" for NULL. */
 const char *db_text(sqlite3_stmt *st, int col);
 

@@ -58,7 +58,7 @@ srec_load(sqlite3 *db, const struct record_def *def, const char *id, struct srec
     select_sql(&sql, def);
     buf_adds(&sql, " WHERE id = ?");
     sqlite3_stmt *q;
-    st = db_prepare(db, buf_cstr(&sql), &q, err);
+    st = db_cached(db, buf_cstr(&sql), &q, err);
     buf_done(&sql);
     if (st != DP_OK)
         return st;
@@ -89,7 +89,7 @@ srec_load(sqlite3 *db, const struct record_def *def, const char *id, struct srec
     else
         s->exists = true;
 out:
-    sqlite3_finalize(q);
+    db_cached_done(q);
     return st;
 }
 
@@ -101,10 +101,10 @@ next_change(sqlite3 *db, const char *t, const char *rid, const char *household_i
     if (st != DP_OK)
         return st;
     sqlite3_stmt *q;
-    st = db_prepare(db,
-                    "INSERT OR REPLACE INTO change_log(seq, t, rid, household_id, kind)"
-                    " VALUES(?, ?, ?, ?, ?)",
-                    &q, err);
+    st = db_cached(db,
+                   "INSERT OR REPLACE INTO change_log(seq, t, rid, household_id, kind)"
+                   " VALUES(?, ?, ?, ?, ?)",
+                   &q, err);
     if (st != DP_OK)
         return st;
     sqlite3_bind_int64(q, 1, *seq);
@@ -113,7 +113,7 @@ next_change(sqlite3 *db, const char *t, const char *rid, const char *household_i
     sqlite3_bind_text(q, 4, household_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 5, kind ? kind : "write", -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    db_cached_done(q);
     return rc == SQLITE_DONE ? DP_OK : db_fail(db, rc, "change_log", err);
 }
 
@@ -167,7 +167,7 @@ srec_write(sqlite3 *db, struct srec *s, const struct change_ctx *ctx, int64_t *s
                      f, f, f, f, f);
     }
     sqlite3_stmt *q;
-    st = db_prepare(db, buf_cstr(&sql), &q, err);
+    st = db_cached(db, buf_cstr(&sql), &q, err);
     buf_done(&sql);
     if (st != DP_OK)
         return st;
@@ -187,15 +187,15 @@ srec_write(sqlite3 *db, struct srec *s, const struct change_ctx *ctx, int64_t *s
         n += 3;
     }
     int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    db_cached_done(q);
     if (rc != SQLITE_DONE)
         return db_fail(db, rc, def->name, err);
     s->exists = true;
 
-    st = db_prepare(db,
-                    "INSERT OR REPLACE INTO versions(t, rid, v, seq, at, user_name, device_id)"
-                    " VALUES(?, ?, ?, ?, ?, ?, ?)",
-                    &q, err);
+    st = db_cached(db,
+                   "INSERT OR REPLACE INTO versions(t, rid, v, seq, at, user_name, device_id)"
+                   " VALUES(?, ?, ?, ?, ?, ?, ?)",
+                   &q, err);
     if (st != DP_OK)
         return st;
     sqlite3_bind_text(q, 1, def->name, -1, SQLITE_STATIC);
@@ -206,7 +206,7 @@ srec_write(sqlite3 *db, struct srec *s, const struct change_ctx *ctx, int64_t *s
     sqlite3_bind_text(q, 6, ctx->user ? ctx->user : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 7, ctx->device ? ctx->device : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    db_cached_done(q);
     if (rc != SQLITE_DONE)
         return db_fail(db, rc, "versions", err);
     if (seq_out)

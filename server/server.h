@@ -22,10 +22,10 @@
 #define LIMIT_PUSH_BODY          (256 * 1024) /* push, compressed and decompressed */
 #define LIMIT_PUSH_MUTATIONS     200
 #define LIMIT_PULL_DEFAULT       500
-#define LIMIT_PULL_MAX           1000
+#define LIMIT_PULL_MAX           5000
 #define LIMIT_PULL_BYTES_DEFAULT (256 * 1024)
 #define LIMIT_PULL_BYTES_MIN     4096
-#define LIMIT_PULL_BYTES_MAX     (1024 * 1024)
+#define LIMIT_PULL_BYTES_MAX     (4 * 1024 * 1024)
 #define LIMIT_GZIP_MIN           1024 /* answers smaller than this go uncompressed */
 
 #define LOGIN_MAX_PER_USER    5

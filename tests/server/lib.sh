@@ -15,11 +15,17 @@ TOKEN=""
 URL=""
 export DOORSTEP_DB="$DB"
 
+# stop_server: SIGTERM and wait; a sanitizer report in its log is a failure.
 stop_server() {
 	if [ -n "$server_pid" ]; then
 		kill "$server_pid" 2>/dev/null
 		wait "$server_pid" 2>/dev/null
 		server_pid=""
+		if grep -q 'Sanitizer' "$tmp/server.log" 2>/dev/null; then
+			fail "sanitizer report from the server"
+			cat "$tmp/server.log" >&2
+			: >"$tmp/server.log"
+		fi
 	fi
 }
 
@@ -28,6 +34,9 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# With DOORSTEP_SERVER=build/asan/doorstep-server the same tests run under ASan+UBSan.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
 trap 'exit 1' INT TERM
 
 ok() { passed=$((passed + 1)); }
@@ -49,6 +58,7 @@ check_eq() {
 }
 
 report() {
+	stop_server
 	echo "# $name: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
