@@ -254,8 +254,8 @@ db_cached(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct dp_error *err)
     }
     pthread_mutex_unlock(&stmt_cache_lock);
 
-    int rc = sqlite3_prepare_v3(db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, st,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v3(db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
     char *copy = rc == SQLITE_OK && free_slot >= 0 ? strdup(sql) : NULL;
     if (free_slot >= 0) {
         pthread_mutex_lock(&stmt_cache_lock);
