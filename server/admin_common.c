@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "server/audit.h"
 #include "server/db.h"
 #include "server/users.h"
 
@@ -44,6 +45,22 @@ admin_open(const char *path)
     if (db_open(path, &db, &err) != DP_OK) {
         fprintf(stderr, "doorstep-server: %s: %s\n", path, err.msg);
         return NULL;
+    }
+    /* Any command may be the first to open a restored file: check before anything is noted. */
+    bool rotated = false;
+    if (db_check_restored(db, path, &rotated, &err) != DP_OK) {
+        fprintf(stderr, "doorstep-server: %s: %s\n", path, err.msg);
+        db_close(db);
+        return NULL;
+    }
+    if (rotated) {
+        fputs("doorstep-server: the database was restored or replaced since it was last used;"
+              " a new epoch makes every client re-download its data\n",
+              stderr);
+        char actor[64];
+        audit_admin_actor(actor, sizeof actor);
+        struct audit_entry e = {.user = actor, .action = "new_epoch", .detail = "restore detected"};
+        audit_log(db, &e, NULL);
     }
     return db;
 }

@@ -193,20 +193,6 @@ admin_serve(int argc, char **argv)
         goto out;
     if (!(db = admin_open(path)))
         goto out;
-    bool rotated = false;
-    if (db_check_restored(db, path, &rotated, &err) != DP_OK) {
-        admin_fail("serve", &err);
-        goto out;
-    }
-    if (rotated) {
-        fputs("doorstep-server: the database was restored or replaced since it was last served;"
-              " a new epoch makes every client re-download its data\n",
-              stderr);
-        struct audit_entry e = {
-            .user = "server", .action = "new_epoch", .detail = "restore detected"};
-        audit_log(db, &e, NULL);
-    }
-
     /* Signals go to the main thread only: block them before any thread starts. */
     sigset_t sigs;
     sigemptyset(&sigs);

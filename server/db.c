@@ -611,9 +611,15 @@ hwm_path(const char *path, char *buf, size_t bufsize)
 static enum dp_status
 write_hwm(const char *path, const char *epoch, int64_t seq, struct dp_error *err)
 {
+    /* Each writer its own temporary file: two threads may note at once. */
+    static unsigned long counter;
+    static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&counter_lock);
+    unsigned long n = ++counter;
+    pthread_mutex_unlock(&counter_lock);
     char file[4096], tmp[4200];
     hwm_path(path, file, sizeof file);
-    snprintf(tmp, sizeof tmp, "%s.tmp", file);
+    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", file, (long)getpid(), n);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return dp_error_set(err, DP_EIO, NULL, "cannot write %s: %s", tmp, strerror(errno));
