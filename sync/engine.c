@@ -159,8 +159,7 @@ problem_status(struct session *s, const struct http_response *resp, struct dp_er
                     _("the server no longer accepts this login; run doorstep login"));
     }
     if (resp->status == 429)
-        return fail(s, err, DP_EBUSY,
-                    _("too many login attempts; try again in %ld minutes"),
+        return fail(s, err, DP_EBUSY, _("too many login attempts; try again in %ld minutes"),
                     resp->retry_after_s > 0 ? (long)((resp->retry_after_s + 59) / 60) : 15L);
     if (strcmp(p.code, "version-not-supported") == 0)
         return fail(s, err, DP_EVERSION, "%s",
