@@ -24,11 +24,14 @@ struct sync_worker {
     char *data_dir, *server_url, *ca_file, *pin_sha256;
     char *passphrase; /* wiped and freed once the cache is open */
     int interval_minutes;
+    int interval_seconds;
     struct sync_options tuning;
     /* shared state, under lock */
     bool quit;
     bool requested;
-    bool signalled; /* a byte is in the pipe */
+    enum sync_job want;                /* the job requested */
+    char *login_user, *login_password; /* for SYNC_JOB_LOGIN; the password wiped after */
+    bool signalled;                    /* a byte is in the pipe */
     struct sync_worker_status st;
 };
 
@@ -56,7 +59,21 @@ on_progress(void *ctx, const struct sync_progress *p)
 static time_t
 due_after(const struct sync_worker *w, time_t from)
 {
+    if (w->interval_seconds > 0)
+        return from + w->interval_seconds;
     return w->interval_minutes > 0 ? from + (time_t)w->interval_minutes * 60 : 0;
+}
+
+static void
+forget_login(struct sync_worker *w)
+{
+    if (w->login_password) {
+        sodium_memzero(w->login_password, strlen(w->login_password));
+        free(w->login_password);
+        w->login_password = NULL;
+    }
+    free(w->login_user);
+    w->login_user = NULL;
 }
 
 static void *
@@ -89,15 +106,21 @@ worker_main(void *arg)
             if (w->st.next_due) {
                 struct timespec ts = {.tv_sec = w->st.next_due, .tv_nsec = 0};
                 int r = pthread_cond_timedwait(&w->wake, &w->lock, &ts);
-                if (r == ETIMEDOUT && time(NULL) >= w->st.next_due)
+                if (r == ETIMEDOUT && time(NULL) >= w->st.next_due) {
                     w->requested = true;
+                    w->want = SYNC_JOB_SYNC;
+                }
             } else {
                 pthread_cond_wait(&w->wake, &w->lock);
             }
             continue;
         }
         w->requested = false;
+        enum sync_job job = w->want;
+        char *user = w->login_user, *password = w->login_password;
+        w->login_user = w->login_password = NULL;
         w->st.running = true;
+        w->st.job = job;
         memset(&w->st.progress, 0, sizeof w->st.progress);
         atomic_store(&w->cancel, 0);
         notify_locked(w);
@@ -113,7 +136,16 @@ worker_main(void *arg)
         struct sync_result res;
         struct dp_error e;
         dp_error_clear(&e);
-        rc = sync_run(&o, st, &res, &e);
+        if (job == SYNC_JOB_LOGIN) {
+            rc = sync_login(&o, st, user ? user : "", password ? password : "", &res, &e);
+            if (password) {
+                sodium_memzero(password, strlen(password));
+                free(password);
+            }
+            free(user);
+        } else {
+            rc = sync_run(&o, st, &res, &e);
+        }
 
         pthread_mutex_lock(&w->lock);
         w->st.running = false;
@@ -121,7 +153,8 @@ worker_main(void *arg)
         w->st.last = res;
         w->st.finished++;
         w->st.last_finished_at = time(NULL);
-        w->st.next_due = due_after(w, w->st.last_finished_at);
+        if (job == SYNC_JOB_SYNC || !w->st.next_due)
+            w->st.next_due = due_after(w, w->st.last_finished_at);
         notify_locked(w);
     }
     pthread_mutex_unlock(&w->lock);
@@ -138,6 +171,7 @@ dup_or_empty(const char *s)
 static void
 free_worker(struct sync_worker *w)
 {
+    forget_login(w);
     if (w->passphrase) {
         sodium_memzero(w->passphrase, strlen(w->passphrase));
         free(w->passphrase);
@@ -175,6 +209,7 @@ sync_worker_start(const struct sync_worker_config *cfg, const char *passphrase,
     else
         sync_options_init(&w->tuning);
     w->interval_minutes = cfg->interval_minutes > 0 ? cfg->interval_minutes : 0;
+    w->interval_seconds = cfg->interval_seconds > 0 ? cfg->interval_seconds : 0;
     w->data_dir = dup_or_empty(cfg->data_dir);
     w->server_url = dup_or_empty(cfg->server_url);
     w->ca_file = dup_or_empty(cfg->ca_file);
@@ -204,10 +239,33 @@ sync_worker_request(struct sync_worker *w)
 {
     bool ok;
     pthread_mutex_lock(&w->lock);
-    ok = w->st.ready && !w->st.running && !w->quit;
+    ok = w->st.ready && !w->st.running && !w->requested && !w->quit;
     if (ok) {
         w->requested = true;
+        w->want = SYNC_JOB_SYNC;
         pthread_cond_signal(&w->wake);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return ok;
+}
+
+bool
+sync_worker_login(struct sync_worker *w, const char *user, const char *password)
+{
+    bool ok;
+    pthread_mutex_lock(&w->lock);
+    ok = w->st.ready && !w->st.running && !w->requested && !w->quit;
+    if (ok) {
+        w->login_user = strdup(user ? user : "");
+        w->login_password = strdup(password ? password : "");
+        ok = w->login_user && w->login_password;
+        if (ok) {
+            w->requested = true;
+            w->want = SYNC_JOB_LOGIN;
+            pthread_cond_signal(&w->wake);
+        } else {
+            forget_login(w);
+        }
     }
     pthread_mutex_unlock(&w->lock);
     return ok;

@@ -24,16 +24,25 @@ struct sync_worker_config {
     const char *ca_file;    /* copied; NULL or "" = system store */
     const char *pin_sha256; /* copied; NULL or "" = none */
     int interval_minutes;   /* 0 = only when asked */
+    int interval_seconds;   /* when > 0, overrides interval_minutes (tests) */
     /* Tuning passed to sync_run (strings and callbacks in it are ignored); NULL = defaults. */
     const struct sync_options *tuning;
 };
 
+/* What the worker did last (or is doing). */
+enum sync_job {
+    SYNC_JOB_NONE,
+    SYNC_JOB_SYNC,  /* sync_run */
+    SYNC_JOB_LOGIN, /* sync_login */
+};
+
 struct sync_worker_status {
     bool ready;                    /* the worker opened its cache handle */
-    bool running;                  /* a sync is in progress */
+    bool running;                  /* a job is in progress */
+    enum sync_job job;             /* the running job, or the last one */
     struct sync_progress progress; /* of the running sync, or the last one */
-    unsigned long finished;        /* syncs finished; changes when one ends */
-    enum dp_status last_status;    /* of the last finished sync (DP_OK = complete) */
+    unsigned long finished;        /* jobs finished; changes when one ends */
+    enum dp_status last_status;    /* of the last finished job (DP_OK = complete) */
     struct sync_result last;       /* its counts and one-line message */
     time_t last_finished_at;       /* 0 before the first */
     time_t next_due;               /* next background sync, 0 when none is planned */
@@ -54,6 +63,15 @@ enum dp_status sync_worker_start(const struct sync_worker_config *cfg, const cha
  * or the worker is not ready; the caller may say "sync already running".
  */
 bool sync_worker_request(struct sync_worker *w);
+
+/*
+ * Log in on the worker thread (the login screen must not wait on the
+ * network): `user` and `password` are copied, and the copy of the password
+ * is wiped when the login is done. The outcome shows in the status as a
+ * finished SYNC_JOB_LOGIN (DP_EAUTH for a wrong password, with a message).
+ * False when a job is running or the worker is not ready.
+ */
+bool sync_worker_login(struct sync_worker *w, const char *user, const char *password);
 
 /* Copy the current status; also drains sync_worker_fd(). Never blocks on the network. */
 void sync_worker_status(struct sync_worker *w, struct sync_worker_status *out);

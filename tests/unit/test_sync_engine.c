@@ -1132,6 +1132,60 @@ TEST(worker_runs_without_blocking_and_cancels)
     store_close(st);
 }
 
+/* Wait until the worker has finished `n` jobs (or 10 s passed). */
+static void
+wait_finished(struct sync_worker *w, unsigned long n, struct sync_worker_status *s)
+{
+    for (int i = 0; i < 100; i++) {
+        wait_fd(sync_worker_fd(w), 100);
+        sync_worker_status(w, s);
+        if (s->finished >= n && !s->running)
+            return;
+    }
+}
+
+TEST(worker_logs_in_and_syncs_on_a_timer)
+{
+    char dir[PATH_MAX];
+    model_reset(5);
+    struct store *st = cache(dir, sizeof dir);
+    REQUIRE(st);
+    struct sync_options tune;
+    options(&tune);
+    struct sync_worker_config cfg = {
+        .data_dir = dir, .server_url = url, .tuning = &tune, .interval_seconds = 3};
+    struct sync_worker *w = NULL;
+    REQUIRE(sync_worker_start(&cfg, PASS, &w, &err) == DP_OK);
+    struct sync_worker_status s;
+    for (int i = 0; i < 100; i++) {
+        sync_worker_status(w, &s);
+        if (s.ready)
+            break;
+        wait_fd(sync_worker_fd(w), 100);
+    }
+    REQUIRE(s.ready);
+    CHECK(s.next_due > 0);
+    /* A wrong password, then the right one, each on the worker thread. */
+    CHECK(sync_worker_login(w, USER, "wrong"));
+    wait_finished(w, 1, &s);
+    CHECK_INT_EQ(s.job, SYNC_JOB_LOGIN);
+    CHECK_INT_EQ(s.last_status, DP_EAUTH);
+    CHECK(strstr(s.last.message, "password") != NULL);
+    CHECK(sync_worker_login(w, USER, PW));
+    wait_finished(w, 2, &s);
+    CHECK_INT_EQ(s.job, SYNC_JOB_LOGIN);
+    CHECK_INT_EQ(s.last_status, DP_OK);
+    /* No request: the timer syncs by itself. */
+    unsigned long before = s.finished;
+    wait_finished(w, before + 1, &s);
+    CHECK_INT_EQ(s.job, SYNC_JOB_SYNC);
+    CHECK_INT_EQ(s.last_status, DP_OK);
+    CHECK_INT_EQ(s.last.puts, 5);
+    CHECK_INT_EQ(local_count(st), 5);
+    sync_worker_stop(w);
+    store_close(st);
+}
+
 int
 main(void)
 {
@@ -1154,6 +1208,7 @@ main(void)
     RUN(epoch_reset_rebuilds_and_repushes);
     RUN(tls_is_required_off_loopback);
     RUN(worker_runs_without_blocking_and_cancels);
+    RUN(worker_logs_in_and_syncs_on_a_timer);
     model_stop();
     nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return test_report();
