@@ -9,6 +9,7 @@
  *   sync_cache DIR PASSFILE get TYPE ID FIELD    a field's value ("" when unset)
  *   sync_cache DIR PASSFILE has TYPE ID          exit 0 when the record is held and live
  *   sync_cache DIR PASSFILE set TYPE ID FIELD VALUE [FIELD VALUE]...   one edit
+ *   sync_cache DIR PASSFILE bulk-phone N         N edits: household phones, round-robin
  *   sync_cache DIR PASSFILE add-member HOUSEHOLD NAME     prints the new id
  *   sync_cache DIR PASSFILE delete TYPE ID
  *   sync_cache DIR PASSFILE conflicts            "id type rid kind state" per line
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/record.h"
 #include "store/store.h"
@@ -133,6 +135,28 @@ main(int argc, char **argv)
         } else {
             for (int i = 6; i + 1 < argc; i += 2)
                 record_set(&r, argv[i], argv[i + 1]);
+            if (store_record_save(st, &r, &err) != DP_OK)
+                rc = die("save");
+            record_done(&r);
+        }
+    } else if (strcmp(cmd, "bulk-phone") == 0 && argc == 5) {
+        /* Many offline edits at once (a long time out of range): one outbox entry each. */
+        long n = strtol(argv[4], NULL, 10);
+        struct household_filter f = {0};
+        struct household_row rows[64];
+        int got = 0;
+        if (store_household_window(st, &f, 0, 64, rows, &got, &err) != DP_OK || got == 0)
+            rc = die("list");
+        for (long i = 0; rc == 0 && i < n; i++) {
+            if (store_record_get(st, &schema_household, rows[i % got].id, &r, &err) != DP_OK) {
+                rc = die("get");
+                break;
+            }
+            /* Distinct from earlier runs too, so every save is a real edit. */
+            char phone[16];
+            snprintf(phone, sizeof phone, "139%08d",
+                     (int)(((long)getpid() * 1000 + i) % 100000000));
+            record_set(&r, "phone", phone);
             if (store_record_save(st, &r, &err) != DP_OK)
                 rc = die("save");
             record_done(&r);
