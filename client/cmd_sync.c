@@ -43,7 +43,8 @@ sync_option(void *ctx, int id, const char *arg)
 }
 
 struct progress_line {
-    int width; /* characters written last time, to blank them out */
+    int width;      /* characters written last time, to blank them out */
+    char last[160]; /* the line written last time: unchanged lines are not redrawn */
 };
 
 static void
@@ -68,6 +69,9 @@ show_progress(void *ctx, const struct sync_progress *p)
         return;
     if (n >= (int)sizeof line)
         n = (int)sizeof line - 1;
+    if (p->phase != SYNC_PHASE_DONE && strcmp(line, pl->last) == 0)
+        return;
+    snprintf(pl->last, sizeof pl->last, "%s", line);
     fprintf(stderr, "\r%s%*s", line, pl->width > n ? pl->width - n : 0, "");
     if (p->phase == SYNC_PHASE_DONE)
         fputc('\r', stderr);

@@ -388,3 +388,41 @@ store_sync_log(struct store *st, const char *kind, const char *detail, struct dp
 {
     return sync_log_add(st, kind, detail, err);
 }
+
+enum dp_status
+store_sync_check(struct store *st, struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum dp_status s = store_prepare(st, "PRAGMA integrity_check", &stmt, err);
+    if (s != DP_OK)
+        return s;
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW || strcmp(store_column_text(stmt, 0), "ok") != 0)
+        s = dp_error_set(err, DP_ECORRUPT, NULL, "integrity check failed");
+    sqlite3_finalize(stmt);
+    if (s != DP_OK)
+        return s;
+    s = store_prepare(st, "PRAGMA foreign_key_check", &stmt, err);
+    if (s != DP_OK)
+        return s;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        s = dp_error_set(err, DP_ECORRUPT, NULL, "a %s row has no household",
+                         store_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    if (s != DP_OK)
+        return s;
+    int64_t max_mid = 0;
+    long above = 0;
+    s = sync_max_mid(st, &max_mid, err);
+    if (s == DP_OK)
+        s = store_prepare(st, "SELECT count(*) FROM outbox WHERE mid > ?1", &stmt, err);
+    if (s != DP_OK)
+        return s;
+    sqlite3_bind_int64(stmt, 1, max_mid);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        above = (long)sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (above > 0)
+        s = dp_error_set(err, DP_ECORRUPT, NULL, "%ld outbox entries above next_mid", above);
+    return s;
+}

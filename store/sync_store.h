@@ -340,6 +340,13 @@ void store_sync_conflicts_free(struct sync_conflict *c, size_t n);
 enum dp_status store_sync_conflict_resolve(struct store *st, const char *conflict_id,
                                            const char *choose_json, struct dp_error *err);
 
+/*
+ * Consistency check for tests and support: PRAGMA integrity_check, no
+ * foreign-key violation (a child without its household), and no pending
+ * outbox entry above next_mid. DP_ECORRUPT with the first problem in err.
+ */
+enum dp_status store_sync_check(struct store *st, struct dp_error *err);
+
 /* Add a diagnostics line to sync_log (kinds, ids and field names only). */
 enum dp_status store_sync_log(struct store *st, const char *kind, const char *detail,
                               struct dp_error *err);

@@ -462,6 +462,11 @@ hello(struct session *s, struct dp_error *err)
         goto out;
     }
     s->limits = h.limits;
+    /* A role or team changed at the server: keep the cache's copy in step (status shows it). */
+    if (h.user.name[0] && strcmp(h.user.name, s->id.user) == 0) {
+        store_meta_set(s->st, SYNC_META_ROLE, h.user.role, NULL);
+        store_meta_set(s->st, SYNC_META_TEAM, h.user.team, NULL);
+    }
     if (h.device_last_mid > s->id.max_mid) {
         /* The server holds mids this cache never made: it was restored from an old copy. */
         rc = reregister(s, err);

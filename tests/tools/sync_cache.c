@@ -15,6 +15,7 @@
  *   sync_cache DIR PASSFILE conflicts            "id type rid kind state" per line
  *   sync_cache DIR PASSFILE conflict-fields ID   the conflict's fields JSON
  *   sync_cache DIR PASSFILE resolve ID JSON      the user's choice
+ *   sync_cache DIR PASSFILE check                integrity, foreign keys, outbox numbering
  *   sync_cache DIR PASSFILE state                pending/rejected/conflicts/orphans counts
  *   sync_cache DIR PASSFILE cursor               the stored pull cursor
  *   sync_cache DIR PASSFILE device               the device id
@@ -196,6 +197,9 @@ main(int argc, char **argv)
     } else if (strcmp(cmd, "resolve") == 0 && argc == 6) {
         if (store_sync_conflict_resolve(st, argv[4], argv[5], &err) != DP_OK)
             rc = die("resolve");
+    } else if (strcmp(cmd, "check") == 0) {
+        if (store_sync_check(st, &err) != DP_OK)
+            rc = die("check");
     } else if (strcmp(cmd, "state") == 0) {
         struct sync_status_info i;
         if (store_sync_status(st, &i, &err) != DP_OK)

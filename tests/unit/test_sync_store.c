@@ -207,6 +207,7 @@ TEST(first_pull_fills_the_cache)
     struct household_filter f = {0};
     CHECK_INT_EQ(store_household_count(st, &f, &matched, &total, &err), DP_OK);
     CHECK_INT_EQ(total, 2);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -229,6 +230,7 @@ TEST(pending_edit_is_rebased_not_overwritten)
                   PAGE("c1.e.s.12", "false", 0, "null", PUT_HH(12, H2, 2, "李五", "13900139000")),
                   NULL) == DP_OK);
     CHECK_STR_EQ(field(st, &schema_household, H2, "head_name", buf, sizeof buf), "李五");
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -276,6 +278,7 @@ TEST(outbox_batch_and_applied_result)
     CHECK_INT_EQ(n, 1);
     CHECK_INT_EQ(items[0].mid, 3);
     sync_outbox_items_free(items, n);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -307,6 +310,7 @@ TEST(rejected_edit_is_kept_and_the_record_shows_the_server)
     CHECK_STR_EQ(rj[0].message, "not yours");
     CHECK_STR_EQ(rj[0].rid, H1);
     free(rj);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -331,6 +335,7 @@ TEST(rejected_create_disappears)
                        NULL) == DP_OK);
     CHECK(!exists(st, &schema_member, M2, NULL));
     CHECK(exists(st, &schema_member, M1, NULL));
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -347,6 +352,7 @@ TEST(push_answer_from_another_history_changes_nothing)
                        &ps) == DP_OK);
     CHECK(ps.diverged);
     CHECK_INT_EQ(status(st).pending, 1);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -367,6 +373,7 @@ TEST(out_of_scope_purges_a_household_and_its_records)
     CHECK_INT_EQ(base_count(st, "household"), 1);
     CHECK_INT_EQ(base_count(st, "member"), 0);
     CHECK_INT_EQ(status(st).orphans, 0);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -404,6 +411,7 @@ TEST(out_of_scope_with_pending_edits_holds_orphans_until_acked)
     CHECK_INT_EQ(i.orphans, 0);
     CHECK_INT_EQ(i.pending, 0);
     CHECK(!exists(st, &schema_member, M1, NULL));
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -428,6 +436,7 @@ TEST(deleted_with_pending_edit_waits_for_the_answer)
     CHECK(!exists(st, &schema_member, M1, NULL));
     /* The household keeps its other data. */
     CHECK(exists(st, &schema_household, H1, NULL));
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -467,6 +476,7 @@ TEST(reset_sweeps_stale_rows_and_keeps_the_outbox)
     CHECK_STR_EQ(field(st, &schema_household, H1, "phone", buf, sizeof buf), "13800138005");
     CHECK_INT_EQ(status(st).pending, 2);
     CHECK_INT_EQ(base_count(st, "household"), 1);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -495,6 +505,7 @@ TEST(interrupted_snapshot_starts_again)
                   NULL) == DP_OK);
     CHECK(!exists(st, &schema_household, H2, NULL));
     CHECK(exists(st, &schema_household, H1, NULL));
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -562,6 +573,7 @@ TEST(conflicts_are_kept_and_resolved_through_the_outbox)
     i = status(st);
     CHECK_INT_EQ(i.resolving, 0);
     CHECK_INT_EQ(i.conflicts, 0);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -600,6 +612,7 @@ TEST(requeue_after_server_restore)
     /* An entry never made cannot be re-queued. */
     CHECK_INT_EQ(store_sync_requeue(st, 9, &count, &err), DP_OK);
     CHECK_INT_EQ(count, 0);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -646,6 +659,7 @@ TEST(reregister_renumbers_pending_work)
     REQUIRE(edit(st, &schema_household, H1, "phone", "13700137002") == DP_OK);
     REQUIRE(store_sync_identity(st, &after, &err) == DP_OK);
     CHECK_INT_EQ(after.max_mid, 3);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -686,6 +700,7 @@ TEST(login_as_another_user)
     CHECK_STR_EQ(status(st).user, "li.wei");
     REQUIRE(store_sync_forget_token(st, &err) == DP_OK);
     CHECK(!status(st).logged_in);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -711,6 +726,7 @@ TEST(digest_matches_the_protocol)
     CHECK_INT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "visit"), "n")->valueint, 0);
     cJSON_Delete(d);
     free(json);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
@@ -730,6 +746,7 @@ TEST(finish_records_success_and_failure)
     CHECK(i.last_success[0] != '\0');
     CHECK(i.logged_in);
     CHECK_STR_EQ(i.server_url, "https://sync.example");
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
 
