@@ -367,18 +367,6 @@ item_json(const struct sync_outbox_item *it, enum dp_status *st, struct dp_error
     return m;
 }
 
-size_t
-proto_push_item_size(const struct sync_outbox_item *item)
-{
-    /* Envelope members plus the stored texts; exact enough to keep a batch under a cap. */
-    size_t n = 200 + strlen(item->hash) + strlen(item->hlc) + strlen(item->conflict_id);
-    if (item->base_json)
-        n += strlen(item->base_json) + 8;
-    if (item->set_json)
-        n += strlen(item->set_json) + 8;
-    return n;
-}
-
 enum dp_status
 proto_push_request(const char *device_id, const struct sync_outbox_item *items, size_t n,
                    char **out, size_t *len, struct dp_error *err)

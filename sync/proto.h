@@ -96,9 +96,6 @@ enum dp_status proto_hello_request(const char *device_id, const char *app_versio
 enum dp_status proto_push_request(const char *device_id, const struct sync_outbox_item *items,
                                   size_t n, char **out, size_t *len, struct dp_error *err);
 
-/* The wire size of one item as proto_push_request writes it (for batch sizing). */
-size_t proto_push_item_size(const struct sync_outbox_item *item);
-
 enum dp_status proto_pull_request(const struct proto_pull_params *p, char **out, size_t *len,
                                   struct dp_error *err);
 

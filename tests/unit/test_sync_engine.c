@@ -727,6 +727,12 @@ TEST(login_wrong_and_right)
     CHECK(i.logged_in);
     CHECK_STR_EQ(i.user, USER);
     CHECK_STR_EQ(i.role, "worker");
+    /* Logout forgets the token whatever the server says; sync then asks for a login. */
+    CHECK_INT_EQ(sync_logout(&o, st, &err), DP_OK);
+    store_sync_status(st, &i, &err);
+    CHECK(!i.logged_in);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_EAUTH);
+    CHECK_INT_EQ(sync_login(&o, st, USER, PW, &r, &err), DP_OK);
     /* A 429 on login is final and says how long to wait. */
     fault_add("login", 0, 1, F_STATUS, 429, 600);
     CHECK_INT_EQ(sync_login(&o, st, USER, PW, &r, &err), DP_EBUSY);
