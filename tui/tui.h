@@ -1,0 +1,20 @@
+/* The full-screen client: unlock the cache, then the household screens. */
+#ifndef DOORSTEP_TUI_TUI_H
+#define DOORSTEP_TUI_TUI_H
+
+struct config;
+
+/*
+ * Run the screens on the controlling terminal until the user quits.
+ * Call from the main thread with stdin and stdout on a terminal; it sets
+ * LC_CTYPE to a UTF-8 locale if the current one is not (C.UTF-8 as the
+ * fallback), takes over SIGINT, SIGTERM, SIGHUP and SIGWINCH while running,
+ * and gives the terminal back as it found it, also when stopped by a signal.
+ * Asks for the cache passphrase first (creating the cache in cfg->data_dir
+ * on first run). `cfg` is borrowed. Returns the process exit status: 0 on a
+ * normal quit, 1 when the screens could not start (a one-line reason is on
+ * stderr), 129/143 after SIGHUP/SIGTERM (typed input kept as drafts).
+ */
+int tui_main(const struct config *cfg);
+
+#endif
