@@ -13,7 +13,7 @@
 /* 阿依古丽·买买提: 7 ideographs and a middle dot = 15 columns. */
 #define UYGHUR_NAME                                                                                \
     "\xE9\x98\xBF\xE4\xBE\x9D\xE5\x8F\xA4\xE4\xB8\xBD" MIDDOT "\xE4\xB9\xB0\xE4\xB9\xB0\xE6\x8F"   \
-                                                              "\x90"
+    "\x90"
 #define GRIN    "\xF0\x9F\x98\x80"       /* U+1F600, 2 columns */
 #define E_ACUTE "e\xCC\x81"              /* e + U+0301 combining acute, 1 column */
 #define FAMILY  GRIN "\xE2\x80\x8D" GRIN /* two emoji joined by ZWJ: measured 4 */
