@@ -111,10 +111,13 @@ render(struct app *app)
 {
     unsigned f = app->pending;
     struct view *v = app_top(app);
-    app->pending = 0;
+    /* Slow work waits until this frame is on screen; the loop runs it next. */
+    app->pending = f & REACT_WORK;
     if (app->too_small) {
         if (f & REACT_REDRAW_ALL)
             draw_too_small(app);
+        /* Re-read the list once there is room to show it. */
+        app->pending |= f & REACT_RELOAD;
         goto out;
     }
     if (!v)
@@ -123,8 +126,8 @@ render(struct app *app)
         struct dp_error err = {0};
         if (view_reload(v, &err) != DP_OK)
             app_error(app, _("Could not read the list"), &err);
-        f |= REACT_REDRAW_VIEW | REACT_REDRAW_TITLE | app->pending;
-        app->pending = 0;
+        f |= REACT_REDRAW_VIEW | REACT_REDRAW_TITLE | (app->pending & ~(unsigned)REACT_WORK);
+        app->pending &= REACT_WORK;
     }
     if (f & REACT_REDRAW_ALL)
         f |= REACT_REDRAW_VIEW | REACT_REDRAW_TITLE | REACT_REDRAW_STATUS;
@@ -206,11 +209,21 @@ close_answer(struct view *v, const char *text, bool yes)
 static void
 suspend(struct app *app)
 {
+    struct sigaction dfl = {0}, old;
     save_drafts(app);
     endwin();
-    /* SIGSTOP rather than SIGTSTP: ours is a key press, not a signal to handle. */
-    raise(SIGSTOP);
-    /* Back after fg: the next doupdate() restores our terminal modes. */
+    /*
+     * Raw mode turns Ctrl-Z into a key, so do what the terminal would have
+     * done: stop our whole process group (a wrapper script too) with the
+     * default SIGTSTP action. In an orphaned group the signal is dropped and
+     * we simply carry on. kill() returns once we are continued (fg).
+     */
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, &old);
+    kill(0, SIGTSTP);
+    sigaction(SIGTSTP, &old, NULL);
+    /* The next doupdate() restores our terminal modes; repaint all of it. */
     clearok(curscr, TRUE);
     app->pending |= REACT_REDRAW_ALL;
 }
@@ -408,7 +421,11 @@ resize(struct app *app)
 static void
 refresh_today(struct app *app)
 {
-    struct dp_date d = date_today();
+    /* DOORSTEP_TODAY pins the date for screen tests and demos (overdue marks). */
+    const char *pinned = getenv("DOORSTEP_TODAY");
+    struct dp_date d;
+    if (!pinned || date_parse(pinned, &d, "DOORSTEP_TODAY", NULL) != DP_OK)
+        d = date_today();
     date_format(&d, app->today, sizeof app->today);
 }
 

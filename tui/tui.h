@@ -14,6 +14,8 @@ struct config;
  * on first run). `cfg` is borrowed. Returns the process exit status: 0 on a
  * normal quit, 1 when the screens could not start (a one-line reason is on
  * stderr), 129/143 after SIGHUP/SIGTERM (typed input kept as drafts).
+ * DOORSTEP_TODAY=YYYY-MM-DD in the environment pins "today" (screen tests,
+ * demos); NO_COLOR (non-empty) turns colours off.
  */
 int tui_main(const struct config *cfg);
 

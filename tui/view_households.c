@@ -284,7 +284,7 @@ households_draw_header(struct view *v, struct line *l)
     line_spaces(l, STYLE_HEADER, 1);
     line_field(l, STYLE_HEADER, "", c.marks, TEXT_LEFT);
     line_spaces(l, STYLE_HEADER, 1);
-    line_field(l, STYLE_HEADER, _("Head of household"), c.name, TEXT_LEFT);
+    line_field(l, STYLE_HEADER, _("Name"), c.name, TEXT_LEFT);
     line_spaces(l, STYLE_HEADER, 1);
     line_field(l, STYLE_HEADER, _("Village"), c.village, TEXT_LEFT);
     line_spaces(l, STYLE_HEADER, 1);
