@@ -28,15 +28,31 @@ bool store_exists(const char *dir);
 
 /*
  * Open (or, when missing, create) the cache in `dir` with the key derived
- * from `passphrase` by SQLCipher. Creates `dir` with mode 0700 if needed and
- * the files with 0600; refuses a directory or file readable by others.
- * Runs pending schema migrations. On success *out owns the handle.
- * Failures: DP_EPASSPHRASE (wrong passphrase or a foreign file: nothing is
- * written), DP_ECORRUPT, DP_EVERSION (made by a newer Doorstep), DP_EREADONLY,
- * DP_EFULL, DP_EIO; *out is NULL and the file is unchanged.
+ * from `passphrase` by SQLCipher. Creates `dir` (and missing parents) with
+ * mode 0700 if needed and the files with 0600. A directory or cache file that
+ * others may read is tightened to 0700/0600 when it belongs to us and refused
+ * (DP_EPERM) when it belongs to another user; a symbolic link or non-regular
+ * cache file is refused too. Runs pending schema migrations. On success *out
+ * owns the handle. The process umask is 077 during the call (umask is
+ * per process: do not create files in other threads meanwhile).
+ * Failures: DP_EINVAL (empty passphrase), DP_EPASSPHRASE (wrong passphrase or
+ * a foreign file, e.g. a plain SQLite database: nothing is written),
+ * DP_ECORRUPT, DP_EVERSION (made by a newer Doorstep), DP_EREADONLY, DP_EFULL,
+ * DP_EPERM, DP_EBUSY, DP_EIO; *out is NULL and the file is unchanged (a cache
+ * file created by this call is removed again).
  */
 enum dp_status store_open(const char *dir, const char *passphrase, struct store **out,
                           struct dp_error *err);
+
+struct store_options {
+    bool read_only; /* never write: the cache must exist (else DP_ENOTFOUND) and be at
+                       the newest schema (else DP_EREADONLY); edits fail DP_EREADONLY */
+};
+
+/* store_open() with options; opt NULL means the defaults (read-write). */
+enum dp_status store_open_with(const char *dir, const char *passphrase,
+                               const struct store_options *opt, struct store **out,
+                               struct dp_error *err);
 
 /* Close the handle; NULL is a no-op. */
 void store_close(struct store *st);
@@ -46,6 +62,7 @@ int store_schema_version(struct store *st);
 
 /* ---- the household list (home screen) ---------------------------------- */
 
+/* Text sorts by code point (byte order of UTF-8), not by pinyin; descending reverses all keys. */
 enum store_sort {
     STORE_SORT_NAME,       /* head name, then id */
     STORE_SORT_VILLAGE,    /* village, then head name */
@@ -55,8 +72,9 @@ enum store_sort {
 };
 
 struct household_filter {
-    const char *search;   /* NULL or "": no search; else head name substring, ID-number
-                             tail, phone, or address substring */
+    const char *search;   /* NULL or blank: no search; else (trimmed) a substring of the head
+                             name, phone or address, or with 4+ characters the tail of the
+                             head's ID number; ASCII letters match either case */
     unsigned risk_mask;   /* bit i set = schema_risk_choices[i] shown; 0 = all */
     const char *village;  /* exact village, NULL = any */
     const char *category; /* support category token, NULL = any */
@@ -94,16 +112,30 @@ enum dp_status store_household_window(struct store *st, const struct household_f
                                       long offset, int limit, struct household_row *rows,
                                       int *nrows, struct dp_error *err);
 
+/*
+ * Set or clear the early-warning marker the list shows for a household
+ * (household_row.warning). It is local bookkeeping, computed by the caller
+ * with core/rules.h rules_warnings(), never synced: no outbox entry.
+ * DP_ENOTFOUND when the household is not in the cache.
+ */
+enum dp_status store_household_set_warning(struct store *st, const char *household_id, bool warning,
+                                           struct dp_error *err);
+
 /* ---- records ------------------------------------------------------------ */
 
-/* Read one record by id into *out (initialised here; record_done() it). DP_ENOTFOUND if none. */
+/*
+ * Read one record by id into *out (initialised here; record_done() it). A
+ * tombstone is returned with out->deleted set. DP_ENOTFOUND if none; on any
+ * failure *out holds nothing to free.
+ */
 enum dp_status store_record_get(struct store *st, const struct record_def *def, const char *id,
                                 struct record *out, struct dp_error *err);
 
 /*
  * The records of type `def` that belong to a household (members, visits,
  * needs), in display order (visits newest first). *out is an array of *n
- * initialised records; free with store_record_list_free().
+ * initialised records (NULL when *n is 0); free with store_record_list_free().
+ * Tombstones are left out. DP_EINVAL for households (not a child type).
  */
 enum dp_status store_record_list(struct store *st, const struct record_def *def,
                                  const char *household_id, struct record **out, size_t *n,
@@ -113,14 +145,23 @@ void store_record_list_free(struct record *recs, size_t n);
 /*
  * Save a user edit: create the record if its id is new, otherwise update the
  * fields that differ from the working row. The record is validated first
- * (record_validate). The working row and one outbox entry (op create/update,
- * base version, base values of exactly the changed fields, new values) are
- * written in one transaction. Saving an unchanged record writes nothing.
+ * (record_validate, today from the clock). The working row and one outbox
+ * entry (op create/update, base version, base values of exactly the changed
+ * fields, new values) are written in one transaction. Saving an unchanged
+ * record writes nothing. rec->v and rec->deleted are ignored.
+ * Refused: an invalid value (DP_EINVAL, err->field names it), a change of an
+ * FF_IMMUTABLE field (DP_EINVAL), any value in an FF_SERVER field that differs
+ * from the cache (DP_EPERM), a child whose household is missing or deleted
+ * or an edit of a tombstone (DP_ENOTFOUND). Storage failures as store_open.
  * On failure nothing is written and the caller still holds its input.
  */
 enum dp_status store_record_save(struct store *st, const struct record *rec, struct dp_error *err);
 
-/* Delete (tombstone locally + outbox delete entry), one transaction. */
+/*
+ * Delete (tombstone locally + outbox delete entry), one transaction. A
+ * household's tombstone covers its members, visits and needs (as on the
+ * server: one outbox entry). DP_ENOTFOUND when missing or already deleted.
+ */
 enum dp_status store_record_delete(struct store *st, const struct record_def *def, const char *id,
                                    struct dp_error *err);
 
@@ -136,13 +177,18 @@ enum dp_status store_draft_drop(struct store *st, const char *key, struct dp_err
 
 /* ---- sync bookkeeping -------------------------------------------------- */
 
-/* sync_meta key/value (device_id, user_id, cursor, next_mid, ...). *value malloc'd or NULL. */
+/*
+ * sync_meta key/value (device_id, user_id, cursor, next_mid, hlc_last, ...).
+ * *value is malloc'd, or NULL when the key is absent; setting NULL removes
+ * the key. device_id is made when the cache is created; next_mid and
+ * hlc_last belong to the outbox writer and should only be read.
+ */
 enum dp_status store_meta_get(struct store *st, const char *key, char **value,
                               struct dp_error *err);
 enum dp_status store_meta_set(struct store *st, const char *key, const char *value,
                               struct dp_error *err);
 
-/* Outbox entries not yet acknowledged by the server, and open conflicts. */
+/* Outbox entries not yet acknowledged (state pending or inflight), and open conflicts. */
 enum dp_status store_pending_count(struct store *st, long *pending, long *conflicts,
                                    struct dp_error *err);
 

@@ -1,0 +1,165 @@
+/*
+ * Shared internals of store/: the handle, SQL helpers, error mapping, the
+ * migration list and the outbox writer. Only the files of store/ and the store unit
+ * tests include this; nothing above store/ sees SQLite.
+ */
+#ifndef DOORSTEP_STORE_INTERNAL_H
+#define DOORSTEP_STORE_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+/* SQLCipher declares sqlite3_key() only with this. */
+#ifndef SQLITE_HAS_CODEC
+#define SQLITE_HAS_CODEC 1
+#endif
+#include <sqlite3.h>
+
+#include "core/record.h"
+#include "core/status.h"
+#include "store/store.h"
+
+/* SQLCipher settings pinned on every open (docs/internals/store.md). */
+#define STORE_KDF_ITER  64000
+#define STORE_PAGE_SIZE 4096
+#define STORE_BUSY_MS   5000
+#define STORE_CACHE_KIB 8192
+
+struct store {
+    sqlite3 *db;
+    char path[PATH_MAX]; /* the cache file, named in error messages */
+    int version;         /* PRAGMA user_version after migrations */
+    bool read_only;      /* opened with store_options.read_only */
+};
+
+/* ---- opening (open.c) ----------------------------------------------------- */
+
+/*
+ * store_open_with() that applies at most `max_version` migrations (<0 = all).
+ * Tests use it to build caches as older releases left them.
+ */
+enum dp_status store_open_at(const char *dir, const char *passphrase,
+                             const struct store_options *opt, int max_version, struct store **out,
+                             struct dp_error *err);
+
+/* The raw connection, for the store's own tests (fault injection, PRAGMA table_info). */
+sqlite3 *store_db(struct store *st);
+
+/* ---- SQL helpers (sql.c) -------------------------------------------------- */
+
+/* Status for an SQLite result code plus the errno the VFS saw (0 if none). */
+enum dp_status store_status_from_sqlite(int rc, int sys_errno);
+
+/*
+ * Fill *err for a failed SQLite call on st: the status by
+ * store_status_from_sqlite, a message naming the cache file and `what` was
+ * being done (never a value). Returns the status.
+ */
+enum dp_status store_fail(struct store *st, int rc, const char *what, struct dp_error *err);
+
+/* sqlite3_exec of trusted SQL (no parameters, no rows wanted). */
+enum dp_status store_exec(struct store *st, const char *sql, const char *what,
+                          struct dp_error *err);
+
+/* Prepare one statement; *stmt is NULL on failure. */
+enum dp_status store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+                             struct dp_error *err);
+
+/* Step a statement that returns no rows (INSERT/UPDATE/DELETE) and reset it. */
+enum dp_status store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what,
+                               struct dp_error *err);
+
+/* Bind a C string as TEXT (copied by SQLite); NULL binds NULL. */
+int store_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
+
+/* Column as a C string, "" for NULL; valid until the next step/reset/finalize. */
+const char *store_column_text(sqlite3_stmt *stmt, int col);
+
+/*
+ * Write transactions. store_begin takes the write lock at once (BEGIN
+ * IMMEDIATE) so a concurrent writer fails here, not halfway through.
+ * store_rollback is safe to call when no transaction is open.
+ */
+enum dp_status store_begin(struct store *st, struct dp_error *err);
+enum dp_status store_commit(struct store *st, struct dp_error *err);
+void store_rollback(struct store *st);
+
+/* A bounded string builder for SQL text assembled from trusted fragments. */
+struct sqlbuf {
+    char buf[4096];
+    size_t len;
+    bool overflow;
+};
+void sqlbuf_init(struct sqlbuf *b);
+void sqlbuf_add(struct sqlbuf *b, const char *s);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
+void store_utc_now(char *buf, size_t bufsize);
+
+/* ---- migrations (migrate.c) ----------------------------------------------- */
+
+/* Number of migrations this build knows: the newest schema version. */
+int store_migration_count(void);
+
+/*
+ * Bring the open cache from st->version up to `target` (<= the count), each
+ * migration in its own transaction together with its PRAGMA user_version.
+ * On failure the cache stays at the last fully applied version.
+ */
+enum dp_status store_migrate(struct store *st, int target, struct dp_error *err);
+
+/* ---- tables of records (tables.c) ---------------------------------------- */
+
+/* Table holding records of type def ("households" for household), NULL if unknown. */
+const char *store_table(const struct record_def *def);
+
+/* ---- derived list data (derive.c), inside the writer's transaction ---- */
+
+/* Recompute households._last_visit of one household from its non-deleted visits. */
+enum dp_status store_refresh_last_visit(struct store *st, const char *household_id,
+                                        struct dp_error *err);
+
+/* Replace the household_categories rows of one household by the tokens of `categories`. */
+enum dp_status store_refresh_categories(struct store *st, const char *household_id,
+                                        const char *categories, struct dp_error *err);
+
+/* ---- sync meta inside a transaction (meta.c) ------------------------------ */
+
+/* Integer value of a sync_meta key; `dflt` when absent or not a number. */
+enum dp_status store_meta_get_int(struct store *st, const char *key, int64_t dflt, int64_t *out,
+                                  struct dp_error *err);
+enum dp_status store_meta_set_int(struct store *st, const char *key, int64_t value,
+                                  struct dp_error *err);
+
+/* ---- the outbox (outbox.c) ------------------------------------------------ */
+
+struct outbox_entry {
+    const char *t;   /* record type */
+    const char *rid; /* record id */
+    const char *hid; /* household the record belongs to (its own id for households) */
+    const char *op;  /* create | update | delete | resolve_conflict */
+    int64_t base_v;  /* version the edit is based on; <0 stores NULL (creates) */
+    cJSON *base;     /* base values of the changed fields, or NULL */
+    cJSON *set;      /* new values, or NULL */
+};
+
+/*
+ * Append one entry inside the caller's open transaction: mid = next_mid
+ * (gapless, then advanced), a fresh mutation id, the next HLC, created_at,
+ * state pending and the SHA-256 of the canonical mutation JSON. *mid gets
+ * the number used (may be NULL).
+ */
+enum dp_status store_outbox_append(struct store *st, const struct outbox_entry *e, int64_t *mid,
+                                   struct dp_error *err);
+
+/*
+ * Next hybrid logical clock stamp (core/hlc.h; node = first 8 hex digits of
+ * device_id), strictly greater than sync_meta hlc_last, which is updated.
+ * Inside the caller's transaction.
+ */
+struct hlc;
+enum dp_status store_hlc_next(struct store *st, struct hlc *out, struct dp_error *err);
+
+#endif
