@@ -10,6 +10,7 @@ line_init(struct line *l, int width)
     l->cols = 0;
     l->width = width < 0 ? 0 : width;
     l->nspans = 0;
+    l->highlight_cols = 0;
 }
 
 int

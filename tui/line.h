@@ -47,6 +47,7 @@ struct line {
     int width;  /* columns available */
     struct line_span spans[LINE_MAX_SPANS];
     int nspans;
+    int highlight_cols; /* when selected, reverse only this many columns (0 = all) */
 };
 
 /* Start an empty line of `width` columns. */

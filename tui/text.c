@@ -64,7 +64,17 @@ text_width(const char *s)
 size_t
 text_fit(const char *s, int max_cols, int *cols_used, bool *trimmed)
 {
-    size_t len = s ? strlen(s) : 0, pos = 0;
+    size_t len = s ? strlen(s) : 0;
+    size_t pos = text_fit_n(s, len, max_cols, cols_used);
+    if (trimmed)
+        *trimmed = pos < len;
+    return pos;
+}
+
+size_t
+text_fit_n(const char *s, size_t len, int max_cols, int *cols_used)
+{
+    size_t pos = 0;
     int cols = 0;
     if (max_cols > 0) {
         while (pos < len) {
@@ -80,8 +90,6 @@ text_fit(const char *s, int max_cols, int *cols_used, bool *trimmed)
     }
     if (cols_used)
         *cols_used = cols;
-    if (trimmed)
-        *trimmed = pos < len;
     return pos;
 }
 

@@ -57,6 +57,9 @@ int text_width_n(const char *s, size_t len);
  */
 size_t text_fit(const char *s, int max_cols, int *cols_used, bool *trimmed);
 
+/* text_fit() over s[0..len) (no NUL needed); returns bytes, *cols_used may be NULL. */
+size_t text_fit_n(const char *s, size_t len, int max_cols, int *cols_used);
+
 /*
  * Copy s into buf (bufsize > 0, always NUL-terminated) with every invalid
  * byte and unprintable code point replaced by U+FFFD, so the result is safe

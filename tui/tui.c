@@ -92,11 +92,15 @@ draw_status(struct app *app)
     } else {
         char keys[64] = "", hint[128];
         struct view *v = app_top(app);
-        if (v && !(v->ops->text_input && v->ops->text_input(v))) {
-            keymap_keys_for(KM_GENERIC, ACT_HELP, keys, sizeof keys);
-            char *comma = strchr(keys, ',');
-            if (comma)
-                *comma = '\0';
+        bool text = v && v->ops->text_input && v->ops->text_input(v);
+        /* The first key bound to help that works here (typed text takes "?"). */
+        size_t n;
+        const struct keybinding *t = keymap_table(&n);
+        for (size_t i = 0; i < n && !keys[0]; i++)
+            if (t[i].keymap == KM_GENERIC && t[i].action == ACT_HELP &&
+                !(text && keymap_key_is_text(keymap_key_parse(t[i].key))))
+                snprintf(keys, sizeof keys, "%s", t[i].key);
+        if (v && keys[0]) {
             snprintf(hint, sizeof hint, _("Press %s for help"), keys);
             line_text(&l, STYLE_DIM, hint);
         }
@@ -138,7 +142,8 @@ render(struct app *app)
         view_draw_row(v, v->sel);
         v->old_sel = v->sel;
     }
-    if (f & (REACT_REDRAW_TITLE | REACT_REDRAW_VIEW))
+    /* Titles show the position, so a moved selection redraws the title too. */
+    if (f & (REACT_REDRAW_TITLE | REACT_REDRAW_VIEW | REACT_REDRAW_ROWS))
         view_draw_title(v, 0, COLS);
     /* Messages set while drawing (a failed fetch) must show too. */
     f |= app->pending & REACT_REDRAW_STATUS;

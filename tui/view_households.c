@@ -161,6 +161,8 @@ format_row(const struct household_row *r, int width, struct line *l)
                TEXT_LEFT);
     line_spaces(l, STYLE_NORMAL, 1);
     line_field(l, STYLE_NORMAL, r->head_name, c.name, TEXT_LEFT);
+    /* The cursor bar covers risk, markers and name: enough to see, cheap to move. */
+    l->highlight_cols = l->cols;
     line_spaces(l, STYLE_NORMAL, 1);
     line_field(l, STYLE_NORMAL, r->village, c.village, TEXT_LEFT);
     line_spaces(l, STYLE_NORMAL, 1);
@@ -331,7 +333,12 @@ households_title(struct view *v, char *left, size_t leftsize, char *right, size_
     snprintf(left, leftsize, _("Households by %s%s%s%s%s"), _(sorts[h->sort].name),
              h->f.descending ? _(" (reversed)") : "", filters[0] ? " [" : "", filters,
              filters[0] ? "]" : "");
-    snprintf(right, rightsize, _("%ld of %ld"), h->matched, h->total);
+    /* Position first (it moves), then how many are shown out of all. */
+    if (h->matched == h->total)
+        snprintf(right, rightsize, "%ld/%ld", h->matched ? v->sel + 1 : 0, h->matched);
+    else
+        snprintf(right, rightsize, _("%ld/%ld of %ld"), h->matched ? v->sel + 1 : 0, h->matched,
+                 h->total);
 }
 
 static unsigned
@@ -433,7 +440,7 @@ households_request(struct view *v, enum action act)
         r = row_at(v, v->sel);
         if (!r)
             return REACT_NONE;
-        app_message(v->app, STYLE_DIM, "%s", _("The household screen is not built yet"));
+        app_push(v->app, &household_ops, r->id);
         return REACT_NONE;
     default:
         return REACT_PASS;

@@ -90,7 +90,7 @@ make_cache() {
 start_tui() {
 	tm kill-session -t "$session" >/dev/null 2>&1
 	cat >"$tmp/run.sh" <<-EOF
-		$(tui_env "$@") $TUI_BIN $DATA_DIR
+		$(tui_env "$@") $TUI_BIN --user tester $DATA_DIR
 		echo "[exit \$?]"
 	EOF
 	tm new-session -d -s "$session" -x "$COLUMNS_" -y "$LINES_" \
