@@ -13,7 +13,7 @@
 bool
 form_field_is_text(const struct form_field *ff)
 {
-    switch (ff->def->type) {
+    switch (ff->type) {
     case FT_ENUM:
     case FT_SET:
     case FT_BOOL:
@@ -71,6 +71,8 @@ add_field(struct form *f, int index)
     const struct field_def *fd = &f->rec.def->fields[index];
     memset(ff, 0, sizeof *ff);
     ff->def = fd;
+    ff->type = fd->type;
+    ff->choices = fd->choices;
     ff->index = index;
     f->nfields++;
     if (form_field_is_text(ff)) {
@@ -118,6 +120,22 @@ form_done(struct form *f)
     free(f->fields);
     record_done(&f->rec);
     memset(f, 0, sizeof *f);
+}
+
+enum dp_status
+form_reference(struct form *f, size_t i, const struct choice *choices)
+{
+    struct form_field *ff = &f->fields[i];
+    if (!form_field_is_text(ff))
+        return DP_EINVAL;
+    char *value = strdup(ff->edit.buf ? ff->edit.buf : "");
+    if (!value)
+        return DP_ENOMEM;
+    edit_done(&ff->edit);
+    ff->value = value;
+    ff->type = FT_ENUM;
+    ff->choices = choices;
+    return DP_OK;
 }
 
 int
@@ -261,14 +279,14 @@ void
 form_choice_step(struct form *f, size_t i, int dir)
 {
     struct form_field *ff = &f->fields[i];
-    if (ff->def->type == FT_BOOL) {
+    if (ff->type == FT_BOOL) {
         form_toggle(f, i, 0);
         return;
     }
-    if (ff->def->type != FT_ENUM)
+    if (ff->type != FT_ENUM)
         return;
-    int n = choice_count(ff->def->choices);
-    int cur = schema_choice_index(ff->def->choices, ff->value);
+    int n = choice_count(ff->choices);
+    int cur = schema_choice_index(ff->choices, ff->value);
     bool can_unset = !(ff->def->flags & FF_REQUIRED);
     /* Positions: -1 (unset, when allowed), 0..n-1. */
     int lo = can_unset ? -1 : 0, next = cur + (dir >= 0 ? 1 : -1);
@@ -278,24 +296,24 @@ form_choice_step(struct form *f, size_t i, int dir)
         next = lo;
     if (next < lo)
         next = n - 1;
-    set_value(f, i, next < 0 ? "" : ff->def->choices[next].token);
+    set_value(f, i, next < 0 ? "" : ff->choices[next].token);
 }
 
 bool
 form_choice_letter(struct form *f, size_t i, uint32_t cp)
 {
     struct form_field *ff = &f->fields[i];
-    if (ff->def->type != FT_ENUM)
+    if (ff->type != FT_ENUM)
         return false;
-    int n = choice_count(ff->def->choices);
-    int cur = schema_choice_index(ff->def->choices, ff->value);
+    int n = choice_count(ff->choices);
+    int cur = schema_choice_index(ff->choices, ff->value);
     for (int k = 1; k <= n; k++) {
         int c = (cur + k + n) % n;
-        const char *label = _(ff->def->choices[c].label);
+        const char *label = _(ff->choices[c].label);
         uint32_t first;
         utf8_decode(label, strlen(label), &first);
         if (first < 128 && cp < 128 ? tolower((int)first) == tolower((int)cp) : first == cp) {
-            set_value(f, i, ff->def->choices[c].token);
+            set_value(f, i, ff->choices[c].token);
             return true;
         }
     }
@@ -305,7 +323,7 @@ form_choice_letter(struct form *f, size_t i, uint32_t cp)
 bool
 form_set_has(const struct form_field *ff, int choice)
 {
-    const char *tok = ff->def->choices[choice].token, *p = ff->value;
+    const char *tok = ff->choices[choice].token, *p = ff->value;
     size_t n = strlen(tok);
     while (p && *p) {
         const char *comma = strchr(p, ',');
@@ -321,23 +339,22 @@ void
 form_toggle(struct form *f, size_t i, int choice)
 {
     struct form_field *ff = &f->fields[i];
-    if (ff->def->type == FT_BOOL) {
+    if (ff->type == FT_BOOL) {
         set_value(f, i, strcmp(ff->value ? ff->value : "", "1") == 0 ? "0" : "1");
         return;
     }
-    if (ff->def->type != FT_SET || choice < 0 || choice >= choice_count(ff->def->choices))
+    if (ff->type != FT_SET || choice < 0 || choice >= choice_count(ff->choices))
         return;
     /* Rebuild in choice order: the canonical form of a set. */
     char buf[512] = "";
     size_t len = 0;
-    for (int c = 0; ff->def->choices[c].token; c++) {
+    for (int c = 0; ff->choices[c].token; c++) {
         bool on = form_set_has(ff, c);
         if (c == choice)
             on = !on;
         if (!on)
             continue;
-        int w = snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "",
-                         ff->def->choices[c].token);
+        int w = snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", ff->choices[c].token);
         if (w < 0 || (size_t)w >= sizeof buf - len)
             break;
         len += (size_t)w;

@@ -23,11 +23,13 @@
 
 struct form_field {
     const struct field_def *def;
-    int index;         /* field index in the record */
-    struct edit edit;  /* text kinds: what is typed */
-    char *value;       /* choice kinds: canonical value ("" = unset) */
-    char error[200];   /* validation message, "" when fine or not checked yet */
-    bool user_changed; /* changed by the worker since the form opened */
+    enum field_type type;         /* def->type, or FT_ENUM for a reference (form_reference) */
+    const struct choice *choices; /* def->choices, or the reference's choices */
+    int index;                    /* field index in the record */
+    struct edit edit;             /* text kinds: what is typed */
+    char *value;                  /* choice kinds: canonical value ("" = unset) */
+    char error[200];              /* validation message, "" when fine or not checked yet */
+    bool user_changed;            /* changed by the worker since the form opened */
 };
 
 struct form {
@@ -54,6 +56,13 @@ enum dp_status form_init(struct form *f, const struct record *rec, bool is_new,
 
 /* Free everything; safe on a zeroed or failed form. */
 void form_done(struct form *f);
+
+/*
+ * Make an id field (a need's member) a choice among `choices` (token: the
+ * id, label: what to show; ends with {NULL, NULL}; borrowed, must outlive
+ * the form). The current value is kept. DP_ENOMEM leaves the field as text.
+ */
+enum dp_status form_reference(struct form *f, size_t i, const struct choice *choices);
 
 /* Index of the form field for schema field `name`, or -1. */
 int form_find(const struct form *f, const char *name);

@@ -306,3 +306,28 @@ keymap_keys_for(enum keymap km, enum action act, char *buf, size_t bufsize)
     }
     return n;
 }
+
+long
+keymap_utf8_feed(struct key_utf8 *in, unsigned char b)
+{
+    if (in->have > 0) {
+        if ((b & 0xC0) == 0x80) {
+            in->buf[in->have++] = (char)b;
+            if (in->have < in->need)
+                return -1;
+            uint32_t cp;
+            size_t used = utf8_decode(in->buf, in->need, &cp);
+            in->have = 0;
+            return used == in->need ? (long)cp : -1;
+        }
+        in->have = 0; /* cut short: drop it, and look at b on its own */
+    }
+    if (b < 0x80)
+        return b;
+    if (b >= 0xC2 && b <= 0xF4) {
+        in->buf[0] = (char)b;
+        in->have = 1;
+        in->need = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    }
+    return -1;
+}

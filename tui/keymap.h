@@ -66,6 +66,22 @@ const char *keymap_title(enum keymap km);
 /* Normalised key from what wget_wch() returned (rc is OK or KEY_CODE_YES). */
 int keymap_key_from_curses(int rc, unsigned ch);
 
+/*
+ * Keys arrive as bytes (wgetch) and are decoded here rather than by
+ * wget_wch(), so that what happens to broken input is ours to say: an
+ * invalid byte, an overlong form, a surrogate or a sequence cut short is
+ * dropped, and the byte that cut it short starts afresh, so good
+ * characters typed around garbage are never lost. Zero-initialise; set
+ * `have` to 0 when a function key arrives.
+ */
+struct key_utf8 {
+    char buf[4];
+    size_t have, need;
+};
+
+/* Feed one byte; returns the code point once a character is complete, else -1. */
+long keymap_utf8_feed(struct key_utf8 *in, unsigned char b);
+
 /* True for a key that is typed text (a printable character). */
 bool keymap_key_is_text(int key);
 

@@ -21,6 +21,7 @@
 
 #include "client/config.h"
 #include "core/date.h"
+#include "core/utf8.h"
 #include "core/i18n.h"
 #include "store/store.h"
 #include "tui/app.h"
@@ -435,9 +436,9 @@ refresh_today(struct app *app)
 }
 
 static void
-handle_key(struct app *app, int rc, wint_t wc)
+handle_key(struct app *app, int rc, unsigned ch)
 {
-    int key = keymap_key_from_curses(rc, (unsigned)wc);
+    int key = keymap_key_from_curses(rc, ch);
     if (key == KEYCODE_FN(KEY_RESIZE)) {
         resize(app);
         return;
@@ -509,6 +510,7 @@ run(struct app *app)
     sigdelset(&waitmask, SIGWINCH);
 
     bool typed = false;
+    struct key_utf8 input = {0}, *in = &input;
     while (!app->quit) {
         render(app);
         if (app->pending & REACT_WORK) {
@@ -524,6 +526,7 @@ run(struct app *app)
         if (n == 0 && typed) {
             save_drafts(app);
             typed = false;
+            app->pending |= REACT_REDRAW_TITLE;
         }
         if (got_sigterm || got_sighup) {
             app->exit_code = got_sighup ? 128 + SIGHUP : 128 + SIGTERM;
@@ -544,10 +547,16 @@ run(struct app *app)
             break;
         }
         /* Take every key already waiting (a paste) before drawing once. */
-        int rc;
-        wint_t wc;
-        while (!app->quit && (rc = wget_wch(stdscr, &wc)) != ERR) {
-            handle_key(app, rc, wc);
+        int c;
+        while (!app->quit && (c = wgetch(stdscr)) != ERR) {
+            if (c >= KEY_MIN) {
+                in->have = 0; /* a function key ends any broken character */
+                handle_key(app, KEY_CODE_YES, (unsigned)c);
+            } else {
+                long cp = keymap_utf8_feed(in, (unsigned char)c);
+                if (cp >= 0)
+                    handle_key(app, OK, (unsigned)cp);
+            }
             typed = true;
         }
     }

@@ -21,7 +21,7 @@
 #define NOTE_ROWS 4  /* rows a multi-line note shows */
 #define LABEL_MAX 30 /* widest label column */
 #define VALUE_MAX 40 /* widest value column */
-#define ERROR_MIN 16 /* columns kept for the message beside a field */
+#define ERROR_MIN 24 /* columns kept for the message beside a field */
 
 struct form_view {
     struct form form;
@@ -31,8 +31,10 @@ struct form_view {
     char household_id[37];
     char household_risk[8]; /* for the visit schedule */
     size_t cur;             /* the field being edited */
-    long *first_row;        /* first row of each field */
-    bool next_visit_auto;   /* visits: next_visit still follows the policy */
+    struct choice *members; /* a need's member: the household's members, as choices */
+    size_t nmembers;
+    long *first_row;      /* first row of each field */
+    bool next_visit_auto; /* visits: next_visit still follows the policy */
 };
 
 static const char *const risk_fields[] = {"risk", "risk_reason", NULL};
@@ -40,7 +42,7 @@ static const char *const risk_fields[] = {"risk", "risk_reason", NULL};
 static int
 rows_of(const struct form_field *ff)
 {
-    return ff->def->type == FT_NOTE ? NOTE_ROWS : 1;
+    return ff->type == FT_NOTE ? NOTE_ROWS : 1;
 }
 
 static int
@@ -123,6 +125,35 @@ new_record(struct view *v, const struct form_open *arg, struct record *r, struct
     return DP_OK;
 }
 
+/* The household's members as choices for a need's member field. */
+static enum dp_status
+member_choices(struct view *v, struct dp_error *err)
+{
+    struct form_view *fv = v->priv;
+    struct record *m = NULL;
+    size_t n = 0;
+    enum dp_status st =
+        store_record_list(v->app->store, &schema_member, fv->household_id, &m, &n, err);
+    if (st != DP_OK)
+        return st;
+    fv->members = calloc(n + 1, sizeof *fv->members);
+    if (!fv->members) {
+        store_record_list_free(m, n);
+        return dp_error_set(err, DP_ENOMEM, NULL, NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        fv->members[i].token = strdup(record_get(&m[i], "id"));
+        fv->members[i].label = strdup(record_get(&m[i], "name"));
+        fv->nmembers++;
+        if (!fv->members[i].token || !fv->members[i].label) {
+            store_record_list_free(m, n);
+            return dp_error_set(err, DP_ENOMEM, NULL, NULL);
+        }
+    }
+    store_record_list_free(m, n);
+    return DP_OK;
+}
+
 static enum dp_status
 form_view_open(struct view *v, const void *varg, struct dp_error *err)
 {
@@ -149,6 +180,17 @@ form_view_open(struct view *v, const void *varg, struct dp_error *err)
     if (!fv->first_row) {
         st = dp_error_set(err, DP_ENOMEM, NULL, NULL);
         goto out;
+    }
+    int mi = form_find(&fv->form, "member_id");
+    if (mi >= 0 && (st = member_choices(v, err)) == DP_OK)
+        st = form_reference(&fv->form, (size_t)mi, fv->members);
+    if (st != DP_OK)
+        goto out;
+    if (arg->purpose == FORM_RISK) {
+        /* A new class needs a new reason: start from an empty one. */
+        int why = form_find(&fv->form, "risk_reason");
+        if (why >= 0)
+            form_field_set(&fv->form, (size_t)why, "");
     }
     if (arg->def == &schema_visit) {
         struct record hh = {0};
@@ -191,6 +233,11 @@ form_view_close(struct view *v)
     struct form_view *fv = v->priv;
     form_done(&fv->form);
     free(fv->first_row);
+    for (size_t i = 0; fv->members && i <= fv->nmembers; i++) {
+        free((char *)fv->members[i].token);
+        free((char *)fv->members[i].label);
+    }
+    free(fv->members);
 }
 
 /* Scroll so that all rows of the current field are on screen. */
@@ -241,21 +288,20 @@ static void
 choice_text(const struct form_field *ff, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (ff->def->type == FT_BOOL) {
+    if (ff->type == FT_BOOL) {
         snprintf(buf, size, "%s", strcmp(ff->value, "1") == 0 ? _("[x] yes") : _("[ ] no"));
         return;
     }
-    if (ff->def->type == FT_ENUM) {
-        const struct choice *c = schema_choice(ff->def->choices, ff->value);
+    if (ff->type == FT_ENUM) {
+        const struct choice *c = schema_choice(ff->choices, ff->value);
         snprintf(buf, size, "%s", c ? _(c->label) : "");
         return;
     }
     size_t len = 0;
-    for (int c = 0; ff->def->choices[c].token; c++) {
+    for (int c = 0; ff->choices[c].token; c++) {
         if (!form_set_has(ff, c))
             continue;
-        int w =
-            snprintf(buf + len, size - len, "%s%s", len ? ", " : "", _(ff->def->choices[c].label));
+        int w = snprintf(buf + len, size - len, "%s%s", len ? ", " : "", _(ff->choices[c].label));
         if (w < 0 || (size_t)w >= size - len)
             break;
         len += (size_t)w;
@@ -326,7 +372,7 @@ form_view_draw_row(struct view *v, long row, struct line *l)
     }
     line_spaces(l, STYLE_NORMAL, 1);
     enum style vs = current ? STYLE_INPUT : STYLE_NORMAL;
-    if (ff->def->type == FT_NOTE) {
+    if (ff->type == FT_NOTE) {
         int ccol, cline = note_cursor(&ff->edit, vc - 1, &ccol);
         int first = cline >= NOTE_ROWS ? cline - NOTE_ROWS + 1 : 0;
         size_t len = 0;
@@ -358,7 +404,11 @@ static void
 form_view_title(struct view *v, char *left, size_t leftsize, char *right, size_t rightsize)
 {
     struct form_view *fv = v->priv;
-    snprintf(left, leftsize, "%s%s", fv->title, fv->form.changed ? _(" (changed)") : "");
+    /* Say when typed input is safe in a draft: it survives a crash from then on. */
+    const char *state = !fv->form.changed      ? ""
+                        : fv->form.draft_dirty ? _(" (changed)")
+                                               : _(" (changed, kept as draft)");
+    snprintf(left, leftsize, "%s%s", fv->title, state);
     snprintf(right, rightsize, _("field %zu of %zu"), fv->cur + 1, fv->form.nfields);
 }
 
@@ -369,7 +419,7 @@ form_view_cursor(struct view *v, long *row, int *col)
     struct form_field *ff = &fv->form.fields[fv->cur];
     int x = 2 + label_cols(v) + 1, c = 0;
     *row = fv->first_row[fv->cur];
-    if (ff->def->type == FT_NOTE) {
+    if (ff->type == FT_NOTE) {
         int cline = note_cursor(&ff->edit, value_cols(v) - 1, &c);
         *row += cline >= NOTE_ROWS ? NOTE_ROWS - 1 : cline;
     } else if (form_field_is_text(ff)) {
@@ -435,14 +485,14 @@ form_view_input(struct view *v, uint32_t cp)
         return changed(v, fv->cur);
     }
     if (cp == ' ') {
-        if (ff->def->type == FT_SET)
+        if (ff->type == FT_SET)
             return app_push(v->app, &pick_ops, &(struct pick_open){&fv->form, fv->cur}) == DP_OK
                        ? REACT_NONE
                        : REACT_REDRAW_STATUS;
         form_choice_step(&fv->form, fv->cur, 1);
         return changed(v, fv->cur);
     }
-    if (ff->def->type == FT_ENUM && form_choice_letter(&fv->form, fv->cur, cp))
+    if (ff->type == FT_ENUM && form_choice_letter(&fv->form, fv->cur, cp))
         return changed(v, fv->cur);
     return REACT_NONE;
 }
@@ -463,7 +513,7 @@ edit_action(struct view *v, enum action act)
         case ACT_DELETE_BACK:
         case ACT_DELETE_CHAR:
         case ACT_KILL_BEFORE:
-            if (ff->def->flags & FF_REQUIRED || ff->def->type == FT_BOOL || !ff->value[0])
+            if (ff->def->flags & FF_REQUIRED || ff->type == FT_BOOL || !ff->value[0])
                 return REACT_NONE;
             form_field_set(&fv->form, fv->cur, "");
             return changed(v, fv->cur);
@@ -552,12 +602,14 @@ save(struct view *v)
     size_t bad;
     if (fv->purpose == FORM_RISK) {
         int r = form_find(&fv->form, "risk"), why = form_find(&fv->form, "risk_reason");
-        if (r >= 0 && why >= 0 && fv->form.fields[r].user_changed &&
-            !fv->form.fields[why].user_changed) {
+        if (r >= 0 && why >= 0 &&
+            strcmp(fv->form.fields[r].value, record_get(&fv->form.rec, "risk")) != 0 &&
+            !fv->form.fields[why].edit.buf[0]) {
             snprintf(fv->form.fields[why].error, sizeof fv->form.fields[why].error, "%s",
                      _("say why the risk class changes"));
+            unsigned react = go_to(v, (size_t)why);
             app_message(v->app, STYLE_ERROR, "%s", _("A new risk class needs a reason."));
-            return go_to(v, (size_t)why);
+            return react;
         }
     }
     if (form_to_record(&fv->form, today_of(v, &today), &rec, &bad, &err) != DP_OK) {
@@ -610,19 +662,19 @@ form_view_request(struct view *v, enum action act)
     case ACT_MOVE_LAST:
         return go_to(v, fv->form.nfields - 1);
     case ACT_ACCEPT:
-        if (ff->def->type == FT_NOTE)
+        if (ff->type == FT_NOTE)
             return edit_insert(&ff->edit, '\n') ? changed(v, fv->cur) : REACT_NONE;
-        if (ff->def->type == FT_ENUM || ff->def->type == FT_SET) {
+        if (ff->type == FT_ENUM || ff->type == FT_SET) {
             app_push(v->app, &pick_ops, &(struct pick_open){&fv->form, fv->cur});
             return REACT_NONE;
         }
-        if (ff->def->type == FT_BOOL) {
+        if (ff->type == FT_BOOL) {
             form_toggle(&fv->form, fv->cur, 0);
             return changed(v, fv->cur);
         }
         return go_to(v, fv->cur + 1 < fv->form.nfields ? fv->cur + 1 : fv->cur);
     case ACT_TODAY:
-        if (ff->def->type != FT_DATE)
+        if (ff->type != FT_DATE)
             return REACT_NONE;
         edit_set(&ff->edit, v->app->today);
         return changed(v, fv->cur);

@@ -118,9 +118,13 @@ household_load(struct view *v, struct dp_error *err)
     if (!h->rows)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
     add(h, ROW_HEADING, SEC_HOUSEHOLD);
-    for (size_t i = 0; i < schema_household.nfields; i++)
-        if (!(schema_household.fields[i].flags & FF_HIDDEN))
+    /* Fields with a value (the form shows the empty ones), so members come into view. */
+    for (size_t i = 0; i < schema_household.nfields; i++) {
+        const struct field_def *fd = &schema_household.fields[i];
+        if (!(fd->flags & FF_HIDDEN) &&
+            (record_get(&h->hh, fd->name)[0] || fd->flags & FF_REQUIRED))
             add(h, ROW_FIELD, (int)i);
+    }
     if (h->nwarnings) {
         add(h, ROW_BLANK, 0);
         add(h, ROW_HEADING, SEC_WARNINGS);

@@ -30,7 +30,7 @@ field(struct view *v)
 static bool
 is_set(struct view *v)
 {
-    return field(v)->def->type == FT_SET;
+    return field(v)->type == FT_SET;
 }
 
 /* Choice index of a row, -1 for "not set". */
@@ -49,16 +49,16 @@ pick_open(struct view *v, const void *arg, struct dp_error *err)
     p->form = a->form;
     p->field = a->field;
     const struct form_field *ff = field(v);
-    if (ff->def->type != FT_ENUM && ff->def->type != FT_SET)
+    if (ff->type != FT_ENUM && ff->type != FT_SET)
         return dp_error_set(err, DP_EINVAL, ff->def->name, "not a pick field");
-    while (ff->def->choices[p->nchoices].token)
+    while (ff->choices[p->nchoices].token)
         p->nchoices++;
-    p->with_none = ff->def->type == FT_ENUM && !(ff->def->flags & FF_REQUIRED);
+    p->with_none = ff->type == FT_ENUM && !(ff->def->flags & FF_REQUIRED);
     p->original = strdup(ff->value ? ff->value : "");
     if (!p->original)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
-    if (ff->def->type == FT_ENUM) {
-        int cur = schema_choice_index(ff->def->choices, ff->value);
+    if (ff->type == FT_ENUM) {
+        int cur = schema_choice_index(ff->choices, ff->value);
         v->sel = cur < 0 ? 0 : cur + (p->with_none ? 1 : 0);
     }
     return DP_OK;
@@ -91,7 +91,7 @@ pick_draw_row(struct view *v, long row, struct line *l)
     if (c < 0)
         line_text(l, STYLE_DIM, _("(not set)"));
     else
-        line_text(l, STYLE_NORMAL, _(ff->def->choices[c].label));
+        line_text(l, STYLE_NORMAL, _(ff->choices[c].label));
     line_fill(l, STYLE_NORMAL);
 }
 
@@ -118,7 +118,7 @@ pick_request(struct view *v, enum action act)
     case ACT_ACCEPT:
     case ACT_ENTER:
         if (!is_set(v)) {
-            form_field_set(p->form, p->field, c < 0 ? "" : field(v)->def->choices[c].token);
+            form_field_set(p->form, p->field, c < 0 ? "" : field(v)->choices[c].token);
             if (strcmp(p->original, field(v)->value) != 0)
                 form_touch(p->form, p->field);
         }

@@ -102,7 +102,7 @@ start_tui() {
 
 # rerun_tui: run the client again in the same shell (after it exited).
 rerun_tui() {
-	tm send-keys -t "$session" clear Enter "sh $tmp/run.sh" Enter
+	tm send-keys -t "$session" clear C-j "sh $tmp/run.sh" C-j
 }
 
 # send_keys KEY...: tmux key names (Enter, Escape, Up, C-c, PageDown, BTab, ...).
@@ -218,7 +218,8 @@ assert_true() {
 # shell_ready: the pane's shell takes commands again (after the client exited or stopped).
 shell_ready() {
 	_n=$$
-	tm send-keys -t "$session" "echo ready-\$((${_n} + 1))" Enter
+	# C-j (LF) ends the line even if a killed client left the terminal raw.
+	tm send-keys -t "$session" "echo ready-\$((${_n} + 1))" C-j
 	wait_for_text "ready-$((_n + 1))"
 }
 

@@ -128,6 +128,52 @@ TEST(keys_for_an_action_in_table_order)
     CHECK_STR_EQ(small, "j"); /* whole key names only */
 }
 
+/* Feed bytes, collect the code points that come out. */
+static int
+feed(const char *bytes, size_t n, long *out, int max)
+{
+    struct key_utf8 in = {0};
+    int got = 0;
+    for (size_t i = 0; i < n; i++) {
+        long cp = keymap_utf8_feed(&in, (unsigned char)bytes[i]);
+        if (cp >= 0 && got < max)
+            out[got++] = cp;
+    }
+    return got;
+}
+
+TEST(typed_bytes_decode_and_garbage_is_dropped)
+{
+    long cp[16];
+    CHECK_INT_EQ(feed("a\xE5\xBC\xA0"
+                      "b",
+                      5, cp, 16),
+                 3); /* a 张 b */
+    CHECK_INT_EQ(cp[1], 0x5F20);
+    /* A cut-short sequence is dropped; the byte that cut it counts. */
+    CHECK_INT_EQ(feed("\xE5\xBC"
+                      "e",
+                      3, cp, 16),
+                 1);
+    CHECK_INT_EQ(cp[0], 'e');
+    CHECK_INT_EQ(feed("\xFF\xFE\xC3"
+                      "cd",
+                      5, cp, 16),
+                 2);
+    CHECK_INT_EQ(cp[0], 'c');
+    CHECK_INT_EQ(feed("\xC0\xAF", 2, cp, 16), 0);         /* overlong */
+    CHECK_INT_EQ(feed("\xED\xA0\x80", 3, cp, 16), 0);     /* surrogate */
+    CHECK_INT_EQ(feed("\xF4\x90\x80\x80", 4, cp, 16), 0); /* past U+10FFFF */
+    CHECK_INT_EQ(feed("\x80\xBF"
+                      "x",
+                      3, cp, 16),
+                 1); /* stray continuations */
+    CHECK_INT_EQ(feed("\xF0\x9F\x98\x80", 4, cp, 16), 1);
+    CHECK_INT_EQ(cp[0], 0x1F600);
+    CHECK_INT_EQ(feed("\xE5\xE5\xBC\xA0", 4, cp, 16), 1); /* a lead byte restarts */
+    CHECK_INT_EQ(cp[0], 0x5F20);
+}
+
 /* The help screen, laid out at 80 columns, shows every action's help line. */
 TEST(help_lists_every_action)
 {
@@ -169,6 +215,7 @@ main(void)
     RUN(typed_keys_are_normalised);
     RUN(lookup_goes_view_then_edit_then_generic);
     RUN(keys_for_an_action_in_table_order);
+    RUN(typed_bytes_decode_and_garbage_is_dropped);
     RUN(help_lists_every_action);
     return test_report();
 }
