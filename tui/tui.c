@@ -475,10 +475,13 @@ handle_key(struct app *app, int rc, unsigned ch)
 
 /* ---- setup and the loop ------------------------------------------------ */
 
+/*
+ * The caller chose the locale (and the language); we only need characters
+ * to be UTF-8, for the data and for wcwidth() (tui/text.h).
+ */
 static void
 ensure_utf8_locale(void)
 {
-    setlocale(LC_ALL, "");
     const char *cs = nl_langinfo(CODESET);
     if (!cs || strcmp(cs, "UTF-8") != 0)
         setlocale(LC_CTYPE, "C.UTF-8");

@@ -6,10 +6,11 @@ struct config;
 
 /*
  * Run the screens on the controlling terminal until the user quits.
- * Call from the main thread with stdin and stdout on a terminal; it sets
- * LC_CTYPE to a UTF-8 locale if the current one is not (C.UTF-8 as the
- * fallback), takes over SIGINT, SIGTERM, SIGHUP and SIGWINCH while running,
- * and gives the terminal back as it found it, also when stopped by a signal.
+ * Call from the main thread with stdin and stdout on a terminal, after
+ * choosing the locale and message language (setlocale, textdomain); it only
+ * switches LC_CTYPE to C.UTF-8 if the current one is not UTF-8. It takes
+ * over SIGINT, SIGTERM, SIGHUP and SIGWINCH while running, and gives the
+ * terminal back as it found it, also when stopped by a signal.
  * Asks for the cache passphrase first (creating the cache in cfg->data_dir
  * on first run). `cfg` is borrowed. Returns the process exit status: 0 on a
  * normal quit, 1 when the screens could not start (a one-line reason is on

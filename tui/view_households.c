@@ -282,7 +282,8 @@ households_draw_header(struct view *v, struct line *l)
 {
     struct columns c;
     layout(v->width, &c);
-    line_field(l, STYLE_HEADER, _("R"), c.risk, TEXT_LEFT);
+    /* The risk column has no heading: its letters and colours speak for it. */
+    line_field(l, STYLE_HEADER, "", c.risk, TEXT_LEFT);
     line_spaces(l, STYLE_HEADER, 1);
     line_field(l, STYLE_HEADER, "", c.marks, TEXT_LEFT);
     line_spaces(l, STYLE_HEADER, 1);
