@@ -36,7 +36,7 @@
     A(FILTER_UNSYNCED, "filter-unsynced", N_("Show only households with unsynced edits"))          \
     A(FILTER_CATEGORY, "filter-category", N_("Show one support category (cycles)"))                \
     A(FILTER_CLEAR, "filter-clear", N_("Clear the search and all filters"))                        \
-    A(SORT_NEXT, "sort-next", N_("Change the sort order (name, village, risk, due, last visit)"))  \
+    A(SORT_NEXT, "sort-next", N_("Sort by name, village, risk, due date, last visit"))             \
     A(SORT_REVERSE, "sort-reverse", N_("Reverse the sort order"))                                  \
     /* One household */                                                                            \
     A(EDIT, "edit", N_("Edit the selected item"))                                                  \
