@@ -239,8 +239,7 @@ global_request(struct app *app, struct view *v, enum action act)
 {
     switch (act) {
     case ACT_HELP: {
-        enum keymap km = v->ops->keymap;
-        app_push(app, &help_ops, &km);
+        app_push(app, &help_ops, v->ops);
         return REACT_NONE;
     }
     case ACT_BACK:

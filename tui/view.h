@@ -78,6 +78,12 @@ struct view_ops {
     bool (*unsaved)(struct view *v);
     /* Keep typed input as a draft (idle, on a signal, before exit). */
     void (*save_draft)(struct view *v);
+    /*
+     * What the symbols on this screen mean, for the help screen: fills entry
+     * i (symbol and text, both translated) and returns true, or false past
+     * the last. Built from the tables that draw the symbols. May be NULL.
+     */
+    bool (*legend)(int i, const char **symbol, const char **text);
     /* A slow step asked for with REACT_WORK, run after the screen shows "working". */
     unsigned (*work)(struct view *v);
 };

@@ -2,7 +2,8 @@
  * The help screen, generated from the key table (keymap.c) and the action
  * list (actions.h): one section per keymap, one line per action with all
  * its keys. Nothing here is written by hand, so help cannot drift from the
- * bindings. The keymap of the screen help was opened from comes first.
+ * bindings. The keys of the screen help was opened from come first, then
+ * what that screen's symbols mean (from its legend()).
  */
 #include "tui/views.h"
 
@@ -16,9 +17,11 @@ struct help_row {
     enum keymap keymap;
     enum action action; /* ACT_NONE: the section heading (or a blank line) */
     bool blank;
+    int legend; /* >= 0: entry of the opener's legend; -2: the legend heading */
 };
 
 struct help {
+    const struct view_ops *from; /* the screen help was opened from */
     struct help_row *rows;
     long nrows;
     int keys_cols; /* width of the key column */
@@ -27,7 +30,34 @@ struct help {
 static void
 add_row(struct help *h, enum keymap km, enum action act, bool blank)
 {
-    h->rows[h->nrows++] = (struct help_row){km, act, blank};
+    h->rows[h->nrows++] = (struct help_row){km, act, blank, -1};
+}
+
+static int
+legend_count(const struct view_ops *ops)
+{
+    const char *sym, *text;
+    int n = 0;
+    while (ops && ops->legend && ops->legend(n, &sym, &text))
+        n++;
+    return n;
+}
+
+static void
+add_legend(struct help *h)
+{
+    int n = legend_count(h->from);
+    const char *sym, *text;
+    if (!n)
+        return;
+    add_row(h, KM_GENERIC, ACT_NONE, true);
+    h->rows[h->nrows++] = (struct help_row){KM_GENERIC, ACT_NONE, false, -2};
+    for (int i = 0; i < n; i++) {
+        h->rows[h->nrows++] = (struct help_row){KM_GENERIC, ACT_NONE, false, i};
+        h->from->legend(i, &sym, &text);
+        if (text_width(sym) > h->keys_cols)
+            h->keys_cols = text_width(sym);
+    }
 }
 
 static void
@@ -55,18 +85,21 @@ static enum dp_status
 help_open(struct view *v, const void *arg, struct dp_error *err)
 {
     struct help *h = v->priv;
-    const enum keymap *from = arg;
+    const struct view_ops *from = arg;
+    enum keymap first = from ? from->keymap : KM_GENERIC;
     size_t nbind;
     keymap_table(&nbind);
-    /* At most: every binding, plus a heading and a blank line per keymap. */
-    h->rows = calloc(nbind + 2 * KM_COUNT, sizeof *h->rows);
+    h->from = from;
+    /* At most: every binding, a heading and a blank line per keymap, and the legend. */
+    h->rows = calloc(nbind + 2 * KM_COUNT + 2 + (size_t)legend_count(from), sizeof *h->rows);
     if (!h->rows)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
-    if (from && *from != KM_GENERIC)
-        add_section(h, *from);
+    if (first != KM_GENERIC)
+        add_section(h, first);
+    add_legend(h);
     add_section(h, KM_GENERIC);
     for (int km = 0; km < KM_COUNT; km++)
-        if (km != KM_GENERIC && (!from || km != (int)*from))
+        if (km != KM_GENERIC && km != (int)first)
             add_section(h, (enum keymap)km);
     return DP_OK;
 }
@@ -94,6 +127,20 @@ help_draw_row(struct view *v, long row, struct line *l)
     const struct help_row *r = &h->rows[row];
     if (r->blank)
         return;
+    if (r->legend == -2) {
+        line_text(l, STYLE_SECTION, _("Symbols on this screen"));
+        return;
+    }
+    if (r->legend >= 0) {
+        const char *sym, *text;
+        int cols = h->keys_cols < v->width / 2 ? h->keys_cols : v->width / 2;
+        h->from->legend(r->legend, &sym, &text);
+        line_spaces(l, STYLE_NORMAL, 2);
+        line_field(l, STYLE_KEY, sym, cols, TEXT_LEFT);
+        line_spaces(l, STYLE_NORMAL, 2);
+        line_text(l, STYLE_NORMAL, text);
+        return;
+    }
     if (r->action == ACT_NONE) {
         line_text(l, STYLE_SECTION, _(keymap_title(r->keymap)));
         return;

@@ -109,6 +109,8 @@ household_load(struct view *v, struct dp_error *err)
     struct policy pol = policy_defaults();
     h->nwarnings = rules_warnings(&pol, &h->hh, h->members, h->nmembers, h->visits, h->nvisits,
                                   &today, h->warnings, MAX_WARNINGS);
+    /* The list shows a marker for households with warnings; keep it in step. */
+    store_household_set_warning(st, h->id, h->nwarnings > 0, NULL);
     if (h->nwarnings > MAX_WARNINGS)
         h->nwarnings = MAX_WARNINGS;
 

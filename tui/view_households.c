@@ -24,10 +24,11 @@ static const struct {
     const char *token;
     const char *letter;
     enum style style;
+    const char *meaning; /* for the help screen */
 } risks[] = {
-    {"red", N_("R"), STYLE_RED},
-    {"yellow", N_("Y"), STYLE_YELLOW},
-    {"green", N_("G"), STYLE_GREEN},
+    {"red", N_("R"), STYLE_RED, N_("risk class red")},
+    {"yellow", N_("Y"), STYLE_YELLOW, N_("risk class yellow")},
+    {"green", N_("G"), STYLE_GREEN, N_("risk class green")},
 };
 
 /* Short names of the support categories, for the narrow column. */
@@ -448,6 +449,41 @@ households_request(struct view *v, enum action act)
     }
 }
 
+/* What the letters and marks in the list mean, from the tables that draw them. */
+static bool
+households_legend(int i, const char **symbol, const char **text)
+{
+    static const struct {
+        const char *mark, *text;
+    } marks[] = {
+        {MARK_UNSYNCED, N_("edits not yet synced")},
+        {MARK_CONFLICT, N_("a conflict to resolve")},
+        {MARK_WARNING, N_("an early warning (open the household to see it)")},
+        {MARK_OVERDUE, N_("after the next-due date: the visit is overdue")},
+    };
+    int n = (int)COUNT(risks);
+    if (i < n) {
+        *symbol = _(risks[i].letter);
+        *text =
+            _(schema_risk_choices[schema_choice_index(schema_risk_choices, risks[i].token)].label);
+        return true;
+    }
+    i -= n;
+    if (i < (int)COUNT(marks)) {
+        *symbol = strcmp(marks[i].mark, MARK_OVERDUE) ? _(marks[i].mark) : marks[i].mark;
+        *text = _(marks[i].text);
+        return true;
+    }
+    i -= (int)COUNT(marks);
+    if (i < (int)COUNT(category_short)) {
+        const struct choice *c = schema_choice(schema_category_choices, category_short[i].token);
+        *symbol = _(category_short[i].label);
+        *text = c ? _(c->label) : "";
+        return true;
+    }
+    return false;
+}
+
 const struct view_ops households_ops = {
     .name = "households",
     .keymap = KM_HOUSEHOLDS,
@@ -463,4 +499,5 @@ const struct view_ops households_ops = {
     .draw_header = households_draw_header,
     .title = households_title,
     .request = households_request,
+    .legend = households_legend,
 };

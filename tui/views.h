@@ -7,7 +7,7 @@
 #include "core/schema.h"
 #include "tui/view.h"
 
-/* Help generated from the key table; arg: const enum keymap * of the screen it was opened from. */
+/* Help generated from the key table; arg: the const struct view_ops * it was opened from. */
 extern const struct view_ops help_ops;
 
 /* Unlock (or create) the cache; arg: NULL. Replaces itself with the household list. */

@@ -15,6 +15,7 @@
 
 #include "core/gen.h"
 #include "core/record.h"
+#include "core/rules.h"
 #include "store/store.h"
 
 struct fixture_household {
@@ -58,6 +59,30 @@ fail(const char *what, const struct dp_error *err)
     return 1;
 }
 
+/* The list's warning marker is the caller's to keep (store.h): set it as the client does. */
+static int
+mark_warnings(struct store *st, const char *id)
+{
+    struct record hh = {0}, *members = NULL, *visits = NULL;
+    size_t nm = 0, nv = 0;
+    struct dp_error err = {0};
+    struct policy pol = policy_defaults();
+    struct dp_date today = {2024, 3, 1};
+    int rc = 1;
+    if (store_record_get(st, &schema_household, id, &hh, &err) == DP_OK &&
+        store_record_list(st, &schema_member, id, &members, &nm, &err) == DP_OK &&
+        store_record_list(st, &schema_visit, id, &visits, &nv, &err) == DP_OK) {
+        size_t n = rules_warnings(&pol, &hh, members, nm, visits, nv, &today, NULL, 0);
+        rc = store_household_set_warning(st, id, n > 0, &err) == DP_OK ? 0 : 1;
+    }
+    if (rc)
+        fail("warnings", &err);
+    store_record_list_free(members, nm);
+    store_record_list_free(visits, nv);
+    record_done(&hh);
+    return rc;
+}
+
 static int
 add_screen_set(struct store *st)
 {
@@ -85,8 +110,11 @@ add_screen_set(struct store *st)
         record_done(&hh);
         if (rc != DP_OK)
             return fail(f->name, &err);
-        if (!f->last_visit[0])
+        if (!f->last_visit[0]) {
+            if (mark_warnings(st, id))
+                return 1;
             continue;
+        }
         record_init(&vi, &schema_visit);
         record_new_id(vid, sizeof vid);
         record_set(&vi, "id", vid);
@@ -101,6 +129,8 @@ add_screen_set(struct store *st)
         record_done(&vi);
         if (rc != DP_OK)
             return fail("visit", &err);
+        if (mark_warnings(st, id))
+            return 1;
     }
     return 0;
 }

@@ -177,9 +177,8 @@ TEST(typed_bytes_decode_and_garbage_is_dropped)
 /* The help screen, laid out at 80 columns, shows every action's help line. */
 TEST(help_lists_every_action)
 {
-    enum keymap from = KM_HOUSEHOLDS;
     struct dp_error err = {0};
-    struct view *v = view_new(NULL, &help_ops, &from, &err);
+    struct view *v = view_new(NULL, &help_ops, &households_ops, &err);
     REQUIRE(v);
     view_layout(v, 1, 22, 80);
     bool seen[ACT_COUNT] = {false};
@@ -200,6 +199,21 @@ TEST(help_lists_every_action)
             TEST_FAIL_("help does not show %s", action_name((enum action)a));
     /* The screen it was opened from comes first. */
     CHECK_STR_EQ(first_section, keymap_title(KM_HOUSEHOLDS));
+    /* The list's symbols are explained, from the same tables that draw them. */
+    const char *sym, *text;
+    int nlegend = 0;
+    while (households_ops.legend(nlegend, &sym, &text))
+        nlegend++;
+    CHECK(nlegend >= 3 + 4 + 6);
+    int found = 0;
+    for (long row = 0; row < v->lines; row++) {
+        struct line l;
+        line_init(&l, 80);
+        v->ops->draw_row(v, row, &l);
+        if (strstr(l.text, "minimum living allowance") || strstr(l.text, "edits not yet synced"))
+            found++;
+    }
+    CHECK_INT_EQ(found, 2);
     view_free(v);
 }
 
