@@ -144,7 +144,16 @@ static enum dp_status
 emit(void *ctx, const struct record *r)
 {
     struct emit_ctx *c = ctx;
-    return store_record_save(c->st, r, &c->err);
+    struct record copy;
+    /* What a server keeps (assignment, team) is not the client's to save. */
+    if (record_copy(&copy, r) != DP_OK)
+        return DP_ENOMEM;
+    for (size_t i = 0; i < r->def->nfields; i++)
+        if (r->def->fields[i].flags & FF_SERVER)
+            record_set_index(&copy, (int)i, "");
+    enum dp_status rc = store_record_save(c->st, &copy, &c->err);
+    record_done(&copy);
+    return rc;
 }
 
 static int
