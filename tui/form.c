@@ -138,6 +138,16 @@ form_reference(struct form *f, size_t i, const struct choice *choices)
     return DP_OK;
 }
 
+enum dp_status
+form_restrict(struct form *f, size_t i, const struct choice *choices)
+{
+    struct form_field *ff = &f->fields[i];
+    if (ff->type != FT_ENUM)
+        return DP_EINVAL;
+    ff->choices = choices;
+    return DP_OK;
+}
+
 int
 form_find(const struct form *f, const char *name)
 {

@@ -64,6 +64,14 @@ void form_done(struct form *f);
  */
 enum dp_status form_reference(struct form *f, size_t i, const struct choice *choices);
 
+/*
+ * Offer only `choices` (a subset of an enum field's; borrowed, ends with
+ * {NULL, NULL}) in field i, e.g. a worker may set a visit to draft or
+ * submitted but not approve it. A current value outside the subset stays
+ * until changed. DP_EINVAL when the field is not an enum.
+ */
+enum dp_status form_restrict(struct form *f, size_t i, const struct choice *choices);
+
 /* Index of the form field for schema field `name`, or -1. */
 int form_find(const struct form *f, const char *name);
 

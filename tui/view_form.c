@@ -39,6 +39,13 @@ struct form_view {
 
 static const char *const risk_fields[] = {"risk", "risk_reason", NULL};
 
+/* What a field worker may do with a visit's review state; the rest is the supervisor's. */
+static const struct choice worker_review[] = {
+    {"draft", N_("draft")},
+    {"submitted", N_("submitted")},
+    {NULL, NULL},
+};
+
 static int
 rows_of(const struct form_field *ff)
 {
@@ -186,6 +193,9 @@ form_view_open(struct view *v, const void *varg, struct dp_error *err)
         st = form_reference(&fv->form, (size_t)mi, fv->members);
     if (st != DP_OK)
         goto out;
+    int rs = form_find(&fv->form, "review_state");
+    if (rs >= 0)
+        form_restrict(&fv->form, (size_t)rs, worker_review);
     if (arg->purpose == FORM_RISK) {
         /* A new class needs a new reason: start from an empty one. */
         int why = form_find(&fv->form, "risk_reason");
@@ -293,7 +303,10 @@ choice_text(const struct form_field *ff, char *buf, size_t size)
         return;
     }
     if (ff->type == FT_ENUM) {
+        /* A value outside a restricted list still reads in words. */
         const struct choice *c = schema_choice(ff->choices, ff->value);
+        if (!c && ff->def->choices)
+            c = schema_choice(ff->def->choices, ff->value);
         snprintf(buf, size, "%s", c ? _(c->label) : "");
         return;
     }

@@ -224,6 +224,28 @@ TEST(a_reference_becomes_a_choice)
     record_done(&n);
 }
 
+TEST(restricted_choices)
+{
+    struct record v;
+    struct form f;
+    static const struct choice mine[] = {{"draft", "draft"}, {"submitted", "submitted"}, {0, 0}};
+    visit(&v);
+    record_set(&v, "review_state", "returned");
+    REQUIRE(form_init(&f, &v, false, NULL, NULL) == DP_OK);
+    size_t rs = (size_t)form_find(&f, "review_state");
+    REQUIRE(form_restrict(&f, rs, mine) == DP_OK);
+    CHECK_STR_EQ(f.fields[rs].value, "returned"); /* kept until changed */
+    form_choice_step(&f, rs, 1);
+    CHECK_STR_EQ(f.fields[rs].value, "draft");
+    form_choice_step(&f, rs, 1);
+    CHECK_STR_EQ(f.fields[rs].value, "submitted");
+    form_choice_step(&f, rs, 1);
+    CHECK_STR_EQ(f.fields[rs].value, "draft"); /* never "approved" */
+    CHECK(form_restrict(&f, (size_t)form_find(&f, "notes"), mine) == DP_EINVAL);
+    form_done(&f);
+    record_done(&v);
+}
+
 int
 main(void)
 {
@@ -234,5 +256,6 @@ main(void)
     RUN(choices_step_toggle_and_pick_by_letter);
     RUN(drafts_round_trip_with_newlines_and_backslashes);
     RUN(a_reference_becomes_a_choice);
+    RUN(restricted_choices);
     return test_report();
 }
