@@ -53,6 +53,7 @@ struct app {
     bool colour;          /* colours in use (not NO_COLOR, terminal has them) */
     bool too_small;       /* the terminal is below APP_MIN_COLS x APP_MIN_LINES */
     bool quit;            /* leave the loop */
+    bool pasting;         /* inside a bracketed paste */
     int exit_code;        /* tui_main's return value */
     unsigned pending;     /* REACT_ flags not yet drawn */
 };

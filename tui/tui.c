@@ -27,10 +27,29 @@
 #include "tui/app.h"
 #include "tui/views.h"
 
+/*
+ * Bracketed paste: the terminal wraps pasted text in ESC [200~ ... ESC [201~,
+ * which we map to two private key codes. Inside a paste, newlines and tabs
+ * are text (a note keeps its lines, a one-line field gets spaces) and
+ * screens that take no text ignore it, so a pasted "Q" quits nothing.
+ */
+#define KEY_PASTE_BEGIN (KEY_MAX + 1)
+#define KEY_PASTE_END   (KEY_MAX + 2)
+#define PASTE_ON        "\033[?2004h"
+#define PASTE_OFF       "\033[?2004l"
+
 /* How long typing must pause before drafts are written (ms). */
 #define DRAFT_IDLE_MS 1000
 
 static volatile sig_atomic_t got_sigint, got_sigterm, got_sighup;
+
+/* A terminal mode switch curses does not know about, written at once. */
+static void
+term_write(const char *s)
+{
+    fputs(s, stdout);
+    fflush(stdout);
+}
 
 static void
 on_signal(int sig)
@@ -173,6 +192,7 @@ out:
 /* ---- actions ------------------------------------------------------------- */
 
 static void apply(struct app *app, struct view *v, unsigned r);
+static void prompt_key(struct app *app, int key);
 static bool on_stack(struct app *app, const struct view *v);
 
 static bool
@@ -217,6 +237,7 @@ suspend(struct app *app)
 {
     struct sigaction dfl = {0}, old;
     save_drafts(app);
+    term_write(PASTE_OFF);
     endwin();
     /*
      * Raw mode turns Ctrl-Z into a key, so do what the terminal would have
@@ -230,6 +251,7 @@ suspend(struct app *app)
     kill(0, SIGTSTP);
     sigaction(SIGTSTP, &old, NULL);
     /* The next doupdate() restores our terminal modes; repaint all of it. */
+    term_write(PASTE_ON);
     clearok(curscr, TRUE);
     app->pending |= REACT_REDRAW_ALL;
 }
@@ -434,6 +456,30 @@ refresh_today(struct app *app)
     date_format(&d, app->today, sizeof app->today);
 }
 
+/* A key inside a bracketed paste; true when it was dealt with here. */
+static bool
+paste_key(struct app *app, int key)
+{
+    struct view *v = app_top(app);
+    bool text_view = v && v->ops->text_input && v->ops->text_input(v) && v->ops->input;
+    if (app->prompt.kind == PROMPT_TEXT || app->prompt.kind == PROMPT_HIDDEN) {
+        if (key == KEYCODE_ENTER || key == KEYCODE_TAB) {
+            /* One line: a pasted line break is a space; a passphrase keeps none. */
+            if (app->prompt.kind == PROMPT_TEXT)
+                prompt_key(app, ' ');
+            return true;
+        }
+        return false;
+    }
+    if (app->prompt.kind == PROMPT_YESNO || !text_view)
+        return true; /* pasted text is never a command */
+    if (key == KEYCODE_ENTER || key == KEYCODE_TAB) {
+        apply(app, v, v->ops->input(v, key == KEYCODE_ENTER ? '\n' : ' '));
+        return true;
+    }
+    return false;
+}
+
 static void
 handle_key(struct app *app, int rc, unsigned ch)
 {
@@ -443,10 +489,12 @@ handle_key(struct app *app, int rc, unsigned ch)
         return;
     }
     refresh_today(app);
-    if (app->message[0]) {
+    if (app->message[0] && !app->pasting) {
         app->message[0] = '\0';
         app->pending |= REACT_REDRAW_STATUS;
     }
+    if (app->pasting && paste_key(app, key))
+        return;
     if (app->too_small) {
         enum action act = keymap_lookup_one(KM_GENERIC, key);
         if (act == ACT_INTERRUPT || act == ACT_QUIT)
@@ -551,7 +599,10 @@ run(struct app *app)
         /* Take every key already waiting (a paste) before drawing once. */
         int c;
         while (!app->quit && (c = wgetch(stdscr)) != ERR) {
-            if (c >= KEY_MIN) {
+            if (c == KEY_PASTE_BEGIN || c == KEY_PASTE_END) {
+                app->pasting = c == KEY_PASTE_BEGIN;
+                in->have = 0;
+            } else if (c >= KEY_MIN) {
                 in->have = 0; /* a function key ends any broken character */
                 handle_key(app, KEY_CODE_YES, (unsigned)c);
             } else {
@@ -603,6 +654,9 @@ tui_main(const struct config *cfg)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
+    define_key("\033[200~", KEY_PASTE_BEGIN);
+    define_key("\033[201~", KEY_PASTE_END);
+    term_write(PASTE_ON);
     app.colour = want_colour();
     if (app.colour)
         start_color();
@@ -618,6 +672,7 @@ tui_main(const struct config *cfg)
     while (app.nviews)
         app_pop(&app);
     app_prompt_clear(&app.prompt);
+    term_write(PASTE_OFF);
     endwin();
     delscreen(scr);
 out:

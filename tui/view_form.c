@@ -488,6 +488,11 @@ form_view_input(struct view *v, uint32_t cp)
 {
     struct form_view *fv = v->priv;
     struct form_field *ff = &fv->form.fields[fv->cur];
+    if (cp == '\n' && ff->type != FT_NOTE) {
+        if (!form_field_is_text(ff))
+            return REACT_NONE;
+        cp = ' '; /* a pasted line break in a one-line field */
+    }
     if (form_field_is_text(ff)) {
         if (!edit_insert(&ff->edit, cp)) {
             if (edit_chars(&ff->edit) >= (ff->def->max_chars ? ff->def->max_chars : 40))
