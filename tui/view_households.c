@@ -464,8 +464,7 @@ households_legend(int i, const char **symbol, const char **text)
     int n = (int)COUNT(risks);
     if (i < n) {
         *symbol = _(risks[i].letter);
-        *text =
-            _(schema_risk_choices[schema_choice_index(schema_risk_choices, risks[i].token)].label);
+        *text = _(risks[i].meaning);
         return true;
     }
     i -= n;
