@@ -1,0 +1,173 @@
+#!/bin/sh
+# make bench: build, make the reference caches if missing, run the benchmarks,
+# print a table of every figure against the bars of design.md section 5.
+#
+#   sh bench/run.sh            full run: the 50,000-household county cache and
+#                              the 500-household field worker's cache (minutes)
+#   sh bench/run.sh --quick    the 500-household cache only, few trials (seconds);
+#                              a sample for make check, not a measurement
+#   --no-build                 use the binaries already in build/ (tests do)
+#
+# Caches live in $BENCH_DATA (default build/bench/data) and are reused while
+# the generator, the schema and the loader are unchanged. Raw figures go to
+# $BENCH_DATA/results-{full,quick}.txt as "METRIC name value unit" lines.
+set -eu
+
+quick=0
+build=1
+for arg in "$@"; do
+	case "$arg" in
+	--quick) quick=1 ;;
+	--no-build) build=0 ;;
+	-h | --help)
+		sed -n '2,15p' "$0"
+		exit 0
+		;;
+	*)
+		echo "bench/run.sh: unknown option $arg" >&2
+		exit 2
+		;;
+	esac
+done
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bin=build/bench
+data=${BENCH_DATA:-build/bench/data}
+pass="doorstep bench passphrase"
+
+if [ $build -eq 1 ]; then
+	make -s -j2 all "$bin/make_cache" "$bin/bench_store" >&2
+fi
+for b in make_cache bench_store; do
+	if [ ! -x "$bin/$b" ]; then
+		echo "bench/run.sh: $bin/$b is missing (make tests, or run without --no-build)" >&2
+		exit 1
+	fi
+done
+command -v sqlcipher >/dev/null 2>&1 || {
+	echo "bench/run.sh: the sqlcipher shell is needed for the comparison (apt-get install sqlcipher)" >&2
+	exit 1
+}
+mkdir -p "$data"
+
+# A cache is rebuilt when what made it changed: its options, the generator, the schema, the loader.
+stamp_of() { # ARGS...
+	{
+		echo "$*"
+		cat core/gen.c core/gen_names.c core/gen.h store/migrate.c store/bulk.c
+	} | sha256sum | cut -c1-16
+}
+
+# cache NAME ARGS...: make $data/NAME unless an up-to-date one is there.
+cache() {
+	name=$1
+	shift
+	dir="$data/$name"
+	want=$(stamp_of "$@")
+	if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$want" ] && [ -f "$dir/cache.db" ]; then
+		return 0
+	fi
+	echo "bench: making the $name cache ($*)" >&2
+	rm -rf "$dir" "$dir.tmp"
+	"$bin/make_cache" --dir "$dir.tmp" --passphrase "$pass" "$@" >"$data/$name.make.txt"
+	echo "$want" >"$dir.tmp/stamp"
+	mv "$dir.tmp" "$dir"
+}
+
+if [ $quick -eq 1 ]; then
+	results="$data/results-quick.txt"
+	cache field-500 --households 500 --workers 1 --history-months 16
+	{
+		sed 's/^/METRIC field_cache_/; s/$/ ./' "$data/field-500.make.txt"
+		"$bin/bench_store" open "$data/field-500" --trials 3 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC field_/'
+		"$bin/bench_store" search "$data/field-500" --targets 3 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC field_/'
+		"$bin/bench_store" apply --households 200 --tmp "$data" --passphrase "$pass"
+	} >"$results"
+	scale=field
+else
+	results="$data/results-full.txt"
+	cache field-500 --households 500 --workers 1 --history-months 16
+	cache county-50k --households 50000 --workers 100 --history-months 16 --cache-kib 262144
+	{
+		sed 's/^/METRIC county_cache_/; s/$/ ./' "$data/county-50k.make.txt"
+		"$bin/bench_store" open "$data/county-50k" --trials 15 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC county_/'
+		"$bin/bench_store" search "$data/county-50k" --targets 20 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC county_/'
+		"$bin/bench_store" open "$data/field-500" --trials 15 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC field_/'
+		"$bin/bench_store" search "$data/field-500" --targets 20 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC field_/'
+		"$bin/bench_store" apply --households 5000 --tmp "$data" --passphrase "$pass"
+	} >"$results"
+	scale=county
+fi
+
+# ---- the table ------------------------------------------------------------------------
+echo
+echo "Doorstep benchmarks ($( [ $quick -eq 1 ] && echo "quick sample: 500-household cache, few trials; NOT a measurement" || echo "full run"))"
+echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo
+awk -v s="$scale" '
+$1 == "METRIC" { v[$2] = $3; u[$2] = $4 }
+function show(label, key, bar, op, limit,    val, status) {
+	if (!(key in v)) { printf "%-46s %12s %-9s %-18s %s\n", label, "MISSING", "", bar, "FAIL"; bad++; return }
+	val = v[key]
+	status = "info"
+	if (op == "<") status = (val + 0 < limit + 0) ? "pass" : "FAIL"
+	if (op == "<=") status = (val + 0 <= limit + 0) ? "pass" : "FAIL"
+	if (op == ">=") status = (val + 0 >= limit + 0) ? "pass" : "FAIL"
+	printf "%-46s %12.2f %-9s %-18s %s\n", label, val, u[key], bar, status
+}
+function not_yet(label, bar) { printf "%-46s %12s %-9s %-18s %s\n", label, "-", "", bar, "not measured yet" }
+END {
+	printf "%-46s %12s %-9s %-18s %s\n", "metric", "measured", "", "bar", "status"
+	printf "%-46s %12s %-9s %-18s %s\n", "------", "--------", "", "---", "------"
+	p = s "_"
+	show("start to first screen (process, store)", p "process_first_screen_store_median", "< 150 ms", "<", 150)
+	show("  same via sqlcipher shell", p "process_first_screen_sqlcipher_shell_median", "", "", 0)
+	show("  ratio store / sqlcipher shell", p "process_first_screen_ratio", "<= 3x", "<=", 3)
+	show("  in process: store_open+count+window", p "open_first_screen_store_median", "", "", 0)
+	show("  in process: SQLite API, same key", p "open_first_screen_sqlite_api_median", "", "", 0)
+	show("  ratio in process", p "open_first_screen_ratio", "<= 3x", "<=", 3)
+	show("search keystroke, median", p "search_keystroke_median", "< 20 ms", "<", 20)
+	show("search keystroke, p95", p "search_keystroke_p95", "", "", 0)
+	show("  name prefix, median", p "search_keystroke_name_median", "", "", 0)
+	show("  ID-number tail, median", p "search_keystroke_id_tail_median", "", "", 0)
+	show("  phone, median", p "search_keystroke_phone_median", "", "", 0)
+	show("  address, median", p "search_keystroke_address_median", "", "", 0)
+	show("  typed targets found (name+ID+phone)", p "search_targets_found", "", "", 0)
+	show("page down, median", p "page_down_median", "", "", 0)
+	show("jump to end of list", p "jump_to_end", "", "", 0)
+	show("peak RSS, open + first screen (process)", p "process_first_screen_store_peak_rss", "< 32 MiB", "<", 32)
+	show("peak RSS, search + paging session", p "search_session_peak_rss", "< 32 MiB", "<", 32)
+	if (s == "county") {
+		show("field cache (500): first screen (process)", "field_process_first_screen_store_median", "", "", 0)
+		show("field cache (500): search keystroke median", "field_search_keystroke_median", "", "", 0)
+		show("county cache build (bulk load, 256 MiB cache)", "county_cache_load_records_per_second", "", "", 0)
+	}
+	show("apply: raw SQLite, 1 transaction", "apply_raw_sqlite_rate", "", "", 0)
+	show("apply: raw SQLCipher, 1 transaction", "apply_raw_sqlcipher_rate", "", "", 0)
+	show("apply: raw INSERT into the cache schema", "apply_raw_into_cache_schema_rate", "", "", 0)
+	show("apply: store bulk, 1 transaction", "apply_store_one_txn_rate", "", "", 0)
+	show("apply: store bulk, pages of 500", "apply_store_pages_of_500_rate", "", "", 0)
+	show("apply: store bulk, 1 txn, 256 MiB cache", "apply_store_one_txn_256mib_cache_rate", "", "", 0)
+	show("apply ratio: bulk 1 txn / raw SQLite", "apply_ratio_one_txn_vs_raw_sqlite", ">= 0.5x", ">=", 0.5)
+	show("apply ratio: bulk pages / raw SQLite", "apply_ratio_pages_vs_raw_sqlite", ">= 0.5x", ">=", 0.5)
+	show("apply ratio: bulk 1 txn / raw into schema", "apply_ratio_one_txn_vs_raw_into_cache_schema", "", "", 0)
+	not_yet("TUI start to first drawn list screen", "< 150 ms, <= 3x")
+	not_yet("bytes to the terminal per cursor move", "< 300 B")
+	not_yet("first sync, 500 households: time", "<= 2 s")
+	not_yet("first sync: wire bytes / gzip JSON", "<= 1.3x")
+	not_yet("first sync: requests", "<= 6")
+	not_yet("no-op sync: requests / bytes", "1 / < 1 KB")
+	not_yet("server: 500 clients no-op sync over TLS", "no errors, p99")
+	not_yet("server: first-sync storm, 200 workers", "each record once")
+	exit bad > 0
+}' "$results"
+echo
+echo "raw figures: $results"
