@@ -16,6 +16,9 @@
  *       incremental search, count + window per keystroke: a head name, an ID
  *       number tail, a phone number and an address typed character by
  *       character; then paging; then this process's peak RSS.
+ *   bench_store search-alt DIR [--targets N]
+ *       the same keystrokes split into count and window, beside a prototype
+ *       that narrows the previous keystroke's matches (for PERFORMANCE.md).
  *   bench_store apply [--households N] [--tmp DIR]
  *       generated rows inserted by raw SQLite in one transaction, against the
  *       store's bulk loader (store/bulk.h) into a fresh cache.
@@ -476,6 +479,214 @@ mode_search(const char *dir, int targets)
     return 0;
 }
 
+/* ---- search: where the time goes, and a narrowing prototype ----------------------------- */
+
+/*
+ * A prototype of incremental narrowing, on the store's own connection: the
+ * first keystroke scans the covering search index once into a temporary
+ * table of candidates; a keystroke that extends the text only prunes that
+ * table. The candidates are a superset (the ID number by substring, which
+ * keeps shrinking as the text grows, where the list's rule is a tail of 4+
+ * characters), and count and window apply the exact rule to them.
+ */
+struct narrow {
+    sqlite3 *db;
+    char prev[256];
+    bool have;
+    sqlite3_stmt *clear, *fill, *prune, *count, *window;
+};
+
+static char *
+like_of(const char *s, bool lead, bool trail)
+{
+    size_t len = strlen(s), n = 0;
+    char *out = malloc(2 * len + 3);
+    if (!out)
+        exit(1);
+    if (lead)
+        out[n++] = '%';
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+            out[n++] = '\\';
+        out[n++] = s[i];
+    }
+    if (trail)
+        out[n++] = '%';
+    out[n] = '\0';
+    return out;
+}
+
+#define NARROW_ANY(p)                                                                              \
+    "(" p "head_name LIKE :c ESCAPE '\\' OR " p "phone LIKE :c ESCAPE '\\' OR " p                  \
+    "address LIKE :c ESCAPE '\\' OR " p "head_id_number LIKE :c ESCAPE '\\')"
+#define NARROW_EXACT                                                                               \
+    "(head_name LIKE :c ESCAPE '\\' OR phone LIKE :c ESCAPE '\\' OR address LIKE :c ESCAPE '\\'"   \
+    " OR (:t IS NOT NULL AND head_id_number LIKE :t ESCAPE '\\'))"
+
+static void
+narrow_init(struct narrow *nw, sqlite3 *db)
+{
+    memset(nw, 0, sizeof *nw);
+    nw->db = db;
+    if (sqlite3_exec(db,
+                     "CREATE TEMP TABLE cand (rid INTEGER PRIMARY KEY, head_name TEXT, phone TEXT,"
+                     " address TEXT, head_id_number TEXT)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "DELETE FROM cand", -1, &nw->clear, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(
+            db,
+            "INSERT INTO cand SELECT rowid, head_name, phone, address, head_id_number"
+            " FROM households INDEXED BY households_search WHERE _deleted = 0"
+            " AND " NARROW_ANY(""),
+            -1, &nw->fill, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "DELETE FROM cand WHERE NOT " NARROW_ANY(""), -1, &nw->prune,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM cand WHERE " NARROW_EXACT, -1, &nw->count,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(
+            db,
+            "SELECT h.id, h.head_name, h.village, h.risk, h.categories,"
+            " h._last_visit, h.next_visit_due, h._warning,"
+            " EXISTS (SELECT 1 FROM outbox o WHERE o.hid = h.id"
+            "  AND o.state IN ('pending', 'inflight')),"
+            " EXISTS (SELECT 1 FROM conflicts c WHERE c.hid = h.id"
+            "  AND c.state = 'open')"
+            " FROM households h WHERE h.rowid IN (SELECT rid FROM cand WHERE " NARROW_EXACT
+            " ORDER BY head_name, rid LIMIT 24) ORDER BY h.head_name, h.rowid",
+            -1, &nw->window, NULL) != SQLITE_OK)
+        die_sqlite(db, "narrow prepare");
+}
+
+static void
+narrow_done(struct narrow *nw)
+{
+    sqlite3_finalize(nw->clear);
+    sqlite3_finalize(nw->fill);
+    sqlite3_finalize(nw->prune);
+    sqlite3_finalize(nw->count);
+    sqlite3_finalize(nw->window);
+    sqlite3_exec(nw->db, "DROP TABLE temp.cand", NULL, NULL, NULL);
+}
+
+static void
+bind_by_name(sqlite3_stmt *stmt, const char *name, const char *value)
+{
+    int idx = sqlite3_bind_parameter_index(stmt, name);
+    if (idx > 0)
+        sqlite3_bind_text(stmt, idx, value, -1, SQLITE_TRANSIENT);
+}
+
+static void
+step_all(struct narrow *nw, sqlite3_stmt *stmt, const char *c, const char *t, long *first)
+{
+    int rc;
+    bind_by_name(stmt, ":c", c);
+    if (t)
+        bind_by_name(stmt, ":t", t);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        if (first)
+            *first = (long)sqlite3_column_int64(stmt, 0);
+    if (rc != SQLITE_DONE)
+        die_sqlite(nw->db, "narrow step");
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+static double
+narrow_keystroke(struct narrow *nw, const char *text, long *matched)
+{
+    char *c = like_of(text, true, true);
+    char *t = strlen(text) >= 4 ? like_of(text, true, false) : NULL;
+    double t0 = now_ms();
+    bool extends = nw->have && strncmp(text, nw->prev, strlen(nw->prev)) == 0;
+    if (extends) {
+        step_all(nw, nw->prune, c, NULL, NULL);
+    } else {
+        step_all(nw, nw->clear, NULL, NULL, NULL);
+        step_all(nw, nw->fill, c, NULL, NULL);
+    }
+    step_all(nw, nw->count, c, t, matched);
+    step_all(nw, nw->window, c, t, NULL);
+    double ms = now_ms() - t0;
+    snprintf(nw->prev, sizeof nw->prev, "%s", text);
+    nw->have = true;
+    free(c);
+    free(t);
+    return ms;
+}
+
+static int
+mode_search_alt(const char *dir, int targets)
+{
+    struct store *st = NULL;
+    struct dp_error err;
+    struct household_filter all_f = {.sort = STORE_SORT_NAME};
+    struct samples cnt = {0}, win = {0}, both = {0}, proto = {0};
+    struct narrow nw;
+    long total = 0, mismatches = 0;
+    snprintf(all_f.today, sizeof all_f.today, "2026-06-30");
+    if (store_open(dir, passphrase, &st, &err) != DP_OK)
+        die_err("open", &err);
+    if (store_household_count(st, &all_f, &total, NULL, &err) != DP_OK || total == 0)
+        die_err("count", &err);
+    narrow_init(&nw, store_db(st));
+    for (int t = 0; t < targets; t++) {
+        struct household_row row;
+        struct record rec;
+        int n = 0;
+        long off = (long)((double)total * ((double)t + 0.5) / (double)targets);
+        if (store_household_window(st, &all_f, off, 1, &row, &n, &err) != DP_OK || n != 1 ||
+            store_record_get(st, &schema_household, row.id, &rec, &err) != DP_OK)
+            die_err("pick target", &err);
+        const char *idn = record_get(&rec, "head_id_number");
+        size_t il = strlen(idn);
+        const char *texts[4] = {record_get(&rec, "head_name"), il >= 6 ? idn + il - 6 : idn,
+                                record_get(&rec, "phone"), record_get(&rec, "address")};
+        for (int k = 0; k < 4; k++) {
+            const char *text = texts[k];
+            size_t len = strlen(text);
+            nw.have = false; /* a new search starts from an empty box */
+            for (size_t i = 1; i <= len && len < 256; i++) {
+                char buf[256];
+                struct household_row rows[SCREEN_ROWS];
+                struct household_filter f = {.sort = STORE_SORT_NAME};
+                long m_store = 0, m_proto = -1, tot = 0;
+                int nr = 0;
+                if (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+                    continue;
+                memcpy(buf, text, i);
+                buf[i] = '\0';
+                f.search = buf;
+                double t0 = now_ms();
+                if (store_household_count(st, &f, &m_store, &tot, &err) != DP_OK)
+                    die_err("count", &err);
+                double t1 = now_ms();
+                if (store_household_window(st, &f, 0, SCREEN_ROWS, rows, &nr, &err) != DP_OK)
+                    die_err("window", &err);
+                double t2 = now_ms();
+                samples_add(&cnt, t1 - t0);
+                samples_add(&win, t2 - t1);
+                samples_add(&both, t2 - t0);
+                samples_add(&proto, narrow_keystroke(&nw, buf, &m_proto));
+                mismatches += m_proto != m_store;
+            }
+        }
+        record_done(&rec);
+    }
+    samples_report(&both, "alt_store_keystroke");
+    samples_report(&cnt, "alt_store_count");
+    samples_report(&win, "alt_store_window");
+    samples_report(&proto, "alt_narrowing_keystroke");
+    metric("alt_narrowing_count_mismatches", (double)mismatches, "count");
+    narrow_done(&nw);
+    store_close(st);
+    samples_done(&cnt);
+    samples_done(&win);
+    samples_done(&both);
+    samples_done(&proto);
+    return 0;
+}
+
 /* ---- apply rate ----------------------------------------------------------------------- */
 
 struct world {
@@ -734,6 +945,7 @@ usage(FILE *f)
     fputs("usage: bench_store open DIR [--trials N]\n"
           "       bench_store first-screen DIR\n"
           "       bench_store search DIR [--targets N]\n"
+          "       bench_store search-alt DIR [--targets N]\n"
           "       bench_store apply [--households N] [--tmp DIR]\n"
           "  every mode takes --passphrase TEXT\n",
           f);
@@ -798,6 +1010,8 @@ main(int argc, char **argv)
         return mode_open(dir, (int)trials, argv[0]);
     if (strcmp(mode, "search") == 0 && dir)
         return mode_search(dir, (int)targets);
+    if (strcmp(mode, "search-alt") == 0 && dir)
+        return mode_search_alt(dir, (int)targets);
     if (strcmp(mode, "apply") == 0 && !dir)
         return mode_apply((unsigned long)households, tmp);
     usage(stderr);

@@ -75,14 +75,25 @@ cache() {
 	mv "$dir.tmp" "$dir"
 }
 
+# make_cache's "key value" lines as METRIC lines with units.
+make_metrics() { # PREFIX
+	awk -v p="$1" '{
+		u = "count"
+		if ($1 ~ /_per_second$/) u = "records/s"; else if ($1 ~ /_seconds$/) u = "s"; else if ($1 ~ /_bytes$/) u = "bytes"
+		print "METRIC " p $1 " " $2 " " u
+	}'
+}
+
 if [ $quick -eq 1 ]; then
 	results="$data/results-quick.txt"
 	cache field-500 --households 500 --workers 1 --history-months 16
 	{
-		sed 's/^/METRIC field_cache_/; s/$/ ./' "$data/field-500.make.txt"
+		make_metrics field_cache_ <"$data/field-500.make.txt"
 		"$bin/bench_store" open "$data/field-500" --trials 3 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC field_/'
 		"$bin/bench_store" search "$data/field-500" --targets 3 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC field_/'
+		"$bin/bench_store" search-alt "$data/field-500" --targets 2 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC field_/'
 		"$bin/bench_store" apply --households 200 --tmp "$data" --passphrase "$pass"
 	} >"$results"
@@ -92,10 +103,12 @@ else
 	cache field-500 --households 500 --workers 1 --history-months 16
 	cache county-50k --households 50000 --workers 100 --history-months 16 --cache-kib 262144
 	{
-		sed 's/^/METRIC county_cache_/; s/$/ ./' "$data/county-50k.make.txt"
+		make_metrics county_cache_ <"$data/county-50k.make.txt"
 		"$bin/bench_store" open "$data/county-50k" --trials 15 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC county_/'
 		"$bin/bench_store" search "$data/county-50k" --targets 20 --passphrase "$pass" |
+			sed 's/^METRIC /METRIC county_/'
+		"$bin/bench_store" search-alt "$data/county-50k" --targets 10 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC county_/'
 		"$bin/bench_store" open "$data/field-500" --trials 15 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC field_/'
@@ -141,6 +154,11 @@ END {
 	show("  phone, median", p "search_keystroke_phone_median", "", "", 0)
 	show("  address, median", p "search_keystroke_address_median", "", "", 0)
 	show("  typed targets found (name+ID+phone)", p "search_targets_found", "", "", 0)
+	show("  of a keystroke: count, median", p "alt_store_count_median", "", "", 0)
+	show("  of a keystroke: window, median", p "alt_store_window_median", "", "", 0)
+	show("  prototype: narrowing, median", p "alt_narrowing_keystroke_median", "(< 20 ms)", "", 0)
+	show("  prototype: narrowing, p95", p "alt_narrowing_keystroke_p95", "", "", 0)
+	show("  prototype: counts differing from store", p "alt_narrowing_count_mismatches", "", "", 0)
 	show("page down, median", p "page_down_median", "", "", 0)
 	show("jump to end of list", p "jump_to_end", "", "", 0)
 	show("peak RSS, open + first screen (process)", p "process_first_screen_store_peak_rss", "< 32 MiB", "<", 32)
