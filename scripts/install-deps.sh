@@ -7,7 +7,7 @@ set -eu
 packages="make gcc pkg-config
 libncurses-dev libsqlcipher-dev sqlcipher libcurl4-openssl-dev libcjson-dev
 libsodium-dev zlib1g-dev libmicrohttpd-dev libsqlite3-dev
-gettext locales tmux openssl curl clang-format ca-certificates"
+gettext locales tmux openssl curl clang-format clang libclang-rt-14-dev ca-certificates"
 
 missing=""
 for p in $packages; do
