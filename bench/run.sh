@@ -37,18 +37,20 @@ data=${BENCH_DATA:-build/bench/data}
 pass="doorstep bench passphrase"
 
 if [ $build -eq 1 ]; then
-	make -s -j2 all "$bin/make_cache" "$bin/bench_store" >&2
+	make -s -j2 all "$bin/make_cache" "$bin/bench_store" "$bin/load_server" >&2
 fi
-for b in make_cache bench_store; do
+for b in make_cache bench_store load_server; do
 	if [ ! -x "$bin/$b" ]; then
 		echo "bench/run.sh: $bin/$b is missing (make tests, or run without --no-build)" >&2
 		exit 1
 	fi
 done
-command -v sqlcipher >/dev/null 2>&1 || {
-	echo "bench/run.sh: the sqlcipher shell is needed for the comparison (apt-get install sqlcipher)" >&2
-	exit 1
-}
+for tool in sqlcipher openssl; do
+	command -v $tool >/dev/null 2>&1 || {
+		echo "bench/run.sh: $tool is needed (apt-get install $tool)" >&2
+		exit 1
+	}
+done
 mkdir -p "$data"
 
 # A cache is rebuilt when what made it changed: its options, the generator, the schema, the loader.
@@ -84,6 +86,61 @@ make_metrics() { # PREFIX
 	}'
 }
 
+# ---- the server, driven by bench/load_server over loopback TLS -------------------------
+spid=""
+stop_server() {
+	if [ -n "$spid" ]; then
+		kill "$spid" 2>/dev/null || :
+		wait "$spid" 2>/dev/null || :
+		spid=""
+	fi
+}
+trap stop_server EXIT
+trap 'exit 1' INT TERM
+
+start_server() { # DB
+	rm -f "$sdir/port"
+	build/doorstep-server serve --db "$1" --listen 127.0.0.1:0 --cert "$sdir/cert.pem" \
+		--key "$sdir/key.pem" --port-file "$sdir/port" 2>>"$sdir/server.log" &
+	spid=$!
+	i=0
+	while [ ! -s "$sdir/port" ]; do
+		i=$((i + 1))
+		if [ $i -gt 150 ] || ! kill -0 "$spid" 2>/dev/null; then
+			echo "bench/run.sh: the server did not start; its log:" >&2
+			cat "$sdir/server.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	url="https://127.0.0.1:$(cat "$sdir/port")"
+}
+
+# server_bench WORKER_HOUSEHOLDS STORM_HOUSEHOLDS STORM_WORKERS NOOP_CLIENTS NOOP_SECONDS
+server_bench() {
+	sdir="$data/server"
+	rm -rf "$sdir"
+	mkdir -p "$sdir"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$sdir/key.pem" -out "$sdir/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	build/doorstep-server seed --households "$1" --workers 1 --db "$sdir/worker.db" >/dev/null
+	build/doorstep-server seed --households "$2" --workers "$3" --db "$sdir/storm.db" >/dev/null
+	build/doorstep-server export --db "$sdir/storm.db" --out "$sdir/storm.jsonl" 2>/dev/null
+	start_server "$sdir/worker.db"
+	"$bin/load_server" first-sync --url "$url" --cacert "$sdir/cert.pem" --user worker01
+	"$bin/load_server" first-sync --url "$url" --cacert "$sdir/cert.pem" --user worker01 \
+		--limit 5000 --max-bytes 4194304 | sed 's/METRIC \([a-z]*_sync\)_/METRIC \1_large_pages_/'
+	stop_server
+	start_server "$sdir/storm.db"
+	"$bin/load_server" storm --url "$url" --cacert "$sdir/cert.pem" --workers "$3" \
+		--export "$sdir/storm.jsonl"
+	"$bin/load_server" noop --url "$url" --cacert "$sdir/cert.pem" --workers "$3" \
+		--clients "$4" --seconds "$5"
+	stop_server
+	rm -f "$sdir"/*.db "$sdir"/*.db-* "$sdir/storm.jsonl"
+}
+
 if [ $quick -eq 1 ]; then
 	results="$data/results-quick.txt"
 	cache field-500 --households 500 --workers 1 --history-months 16
@@ -96,6 +153,7 @@ if [ $quick -eq 1 ]; then
 		"$bin/bench_store" search-alt "$data/field-500" --targets 2 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC field_/'
 		"$bin/bench_store" apply --households 200 --tmp "$data" --passphrase "$pass"
+		server_bench 50 100 5 10 1
 	} >"$results"
 	scale=field
 else
@@ -115,6 +173,7 @@ else
 		"$bin/bench_store" search "$data/field-500" --targets 20 --passphrase "$pass" |
 			sed 's/^METRIC /METRIC field_/'
 		"$bin/bench_store" apply --households 5000 --tmp "$data" --passphrase "$pass"
+		server_bench 500 5000 200 500 20
 	} >"$results"
 	scale=county
 fi
@@ -179,12 +238,32 @@ END {
 	show("apply ratio: bulk 1 txn / raw into schema", "apply_ratio_one_txn_vs_raw_into_cache_schema", "", "", 0)
 	not_yet("TUI start to first drawn list screen", "< 150 ms, <= 3x")
 	not_yet("bytes to the terminal per cursor move", "< 300 B")
-	not_yet("first sync, 500 households: time", "<= 2 s")
-	not_yet("first sync: wire bytes / gzip JSON", "<= 1.3x")
-	not_yet("first sync: requests", "<= 6")
-	not_yet("no-op sync: requests / bytes", "1 / < 1 KB")
-	not_yet("server: 500 clients no-op sync over TLS", "no errors, p99")
-	not_yet("server: first-sync storm, 200 workers", "each record once")
+	not_yet("client first sync (doorstep sync), 500 hh", "<= 2 s, <= 6 req")
+	hh = (s == "county") ? "500" : "50"
+	show("protocol first sync (" hh " hh): time", "first_sync_ms", "<= 2000 ms", "<=", 2000)
+	show("  requests, default pages (500/256K)", "first_sync_requests", "<= 6", "<=", 6)
+	show("  requests, pages of 5000/4M", "first_sync_large_pages_requests", "<= 6", "<=", 6)
+	show("  time, pages of 5000/4M", "first_sync_large_pages_ms", "<= 2000 ms", "<=", 2000)
+	show("  records", "first_sync_records", "", "", 0)
+	show("  wire bytes / gzip of rows as JSON", "first_sync_wire_vs_gzip", "<= 1.3x", "<=", 1.3)
+	show("  same, pages of 5000/4M", "first_sync_large_pages_wire_vs_gzip", "<= 1.3x", "<=", 1.3)
+	show("protocol sync with nothing to do: requests", "noop_sync_requests", "1", "<=", 1)
+	show("  bytes (HTTP level)", "noop_sync_wire_bytes", "< 1024 B", "<", 1024)
+	show("server: no-op sync loop, clients", "noop_clients_ready", "500", "", 0)
+	show("  requests in the loop", "noop_requests", "", "", 0)
+	show("  requests per second", "noop_requests_per_second", "", "", 0)
+	show("  errors", "noop_errors", "0", "<=", 0)
+	show("  latency p50", "noop_latency_p50", "", "", 0)
+	show("  latency p99", "noop_latency_p99", "reported", "", 0)
+	show("  setup (logins + first pulls)", "noop_setup_seconds", "", "", 0)
+	show("server: first-sync storm, workers complete", "storm_workers_complete", "all", "", 0)
+	show("  records expected", "storm_records_expected", "", "", 0)
+	show("  records delivered", "storm_records_delivered", "", "", 0)
+	show("  duplicates", "storm_duplicates", "0", "<=", 0)
+	show("  missing", "storm_missing", "0", "<=", 0)
+	show("  errors", "storm_errors", "0", "<=", 0)
+	show("  storm time (all pulls at once)", "storm_seconds", "", "", 0)
+	show("  first sync p99 within the storm", "storm_first_sync_p99", "", "", 0)
 	exit bad > 0
 }' "$results"
 echo
