@@ -37,9 +37,10 @@ data=${BENCH_DATA:-build/bench/data}
 pass="doorstep bench passphrase"
 
 if [ $build -eq 1 ]; then
-	make -s -j2 all "$bin/make_cache" "$bin/bench_store" "$bin/load_server" "$bin/tui_bench" >&2
+	make -s -j2 all "$bin/make_cache" "$bin/bench_store" "$bin/load_server" "$bin/tui_bench" \
+		"$bin/sync_bench" >&2
 fi
-for b in make_cache bench_store load_server tui_bench; do
+for b in make_cache bench_store load_server tui_bench sync_bench; do
 	if [ ! -x "$bin/$b" ]; then
 		echo "bench/run.sh: $bin/$b is missing (make tests, or run without --no-build)" >&2
 		exit 1
@@ -131,6 +132,12 @@ server_bench() {
 	"$bin/load_server" first-sync --url "$url" --cacert "$sdir/cert.pem" --user worker01
 	"$bin/load_server" first-sync --url "$url" --cacert "$sdir/cert.pem" --user worker01 \
 		--limit 5000 --max-bytes 4194304 | sed 's/METRIC \([a-z]*_sync\)_/METRIC \1_large_pages_/'
+	# The client's own sync into fresh caches: default pages, then the largest it asks for.
+	"$bin/sync_bench" --data-dir "$sdir/client-1" --url "$url" --cacert "$sdir/cert.pem" \
+		--user worker01
+	"$bin/sync_bench" --data-dir "$sdir/client-2" --url "$url" --cacert "$sdir/cert.pem" \
+		--user worker01 --limit 1000 --max-bytes 1048576 --prefix client_large_
+	rm -rf "$sdir/client-1" "$sdir/client-2"
 	stop_server
 	start_server "$sdir/storm.db"
 	"$bin/load_server" storm --url "$url" --cacert "$sdir/cert.pem" --workers "$3" \
@@ -270,8 +277,24 @@ END {
 	show_tui("  largest", p "tui_cursor_move_bytes_max", "< 300 B", "<", 300)
 	show_tui("TUI: search keystroke to redrawn screen", p "tui_search_keystroke_median", "< 20 ms", "<", 20)
 	show_tui("TUI: peak RSS", p "tui_peak_rss", "< 32 MiB", "<", 32)
-	not_yet("client first sync (doorstep sync), 500 hh", "<= 2 s, <= 6 req")
 	hh = (s == "county") ? "500" : "50"
+	if ("client_first_sync_ms" in v) {
+		v["client_total_ms"] = v["client_open_ms"] + v["client_login_ms"] + v["client_first_sync_ms"]
+		u["client_total_ms"] = "ms"
+	}
+	if (v["first_sync_rows_json_gzip_bytes"] > 0) {
+		v["client_wire_vs_gzip"] = v["client_first_sync_wire_bytes_with_login"] / v["first_sync_rows_json_gzip_bytes"]
+		u["client_wire_vs_gzip"] = "x"
+	}
+	show("client first sync (" hh " hh): open+login+sync", "client_total_ms", "<= 2000 ms", "<=", 2000)
+	show("  of which the sync (pull + apply)", "client_first_sync_ms", "", "", 0)
+	show("  requests with login, default pages", "client_first_sync_requests_with_login", "<= 6", "<=", 6)
+	show("  requests with login, pages of 1000/1M", "client_large_first_sync_requests_with_login", "<= 6", "<=", 6)
+	show("  records applied", "client_first_sync_records", "", "", 0)
+	show("  apply rate inside the sync", "client_first_sync_apply_rate", "", "", 0)
+	show("  wire bytes with login / gzip of rows", "client_wire_vs_gzip", "<= 1.3x", "<=", 1.3)
+	show("client sync with nothing to do: requests", "client_noop_sync_requests", "1", "<=", 1)
+	show("  bytes (HTTP level)", "client_noop_sync_wire_bytes", "< 1024 B", "<", 1024)
 	show("protocol first sync (" hh " hh): time", "first_sync_ms", "<= 2000 ms", "<=", 2000)
 	show("  requests, default pages (500/256K)", "first_sync_requests", "<= 6", "<=", 6)
 	show("  requests, pages of 5000/4M", "first_sync_large_pages_requests", "<= 6", "<=", 6)
