@@ -1,6 +1,6 @@
 /*
  * Data tables for the synthetic-data generator: names, places, illnesses,
- * needs. Plain data so that realism can be tuned without touching gen.c.
+ * needs. Plain data so that realism can be tuned without touching the generator code.
  */
 #include "core/gen.h"
 

@@ -1,5 +1,5 @@
 /* Helpers shared by the admin subcommands. */
-#include "server/admin.h"
+#include "server/admin_common.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,9 +9,47 @@
 
 #include <sodium.h>
 
+#include "server/admin.h"
 #include "server/audit.h"
+#include "server/auth.h"
 #include "server/db.h"
 #include "server/users.h"
+
+int
+admin_usage_error(const char *usage)
+{
+    fputs(usage, stderr);
+    return 2;
+}
+
+int
+admin_args_parse(struct admin_args *out, int argc, char **argv, const struct option *opts, int npos,
+                 admin_opt_fn own, void *ctx, const char *usage)
+{
+    memset(out, 0, sizeof *out);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case ADMIN_OPT_DB:
+            out->db = optarg;
+            break;
+        case ADMIN_OPT_PASSWORD_STDIN:
+            out->password_stdin = true;
+            break;
+        case ADMIN_OPT_HELP:
+            fputs(usage, stdout);
+            return 0;
+        default:
+            if (!own || !own(ctx, c, optarg))
+                return admin_usage_error(usage);
+        }
+    }
+    if (optind + npos != argc)
+        return admin_usage_error(usage);
+    out->pos = argv + optind;
+    return ADMIN_ARGS_OK;
+}
 
 const char *
 admin_db_path(const char *opt)
@@ -125,5 +163,31 @@ admin_read_password(bool from_stdin, char *buf, size_t bufsize, struct dp_error 
         st = users_password_valid(buf, err);
     sodium_memzero(again, sizeof again);
     fclose(tty);
+    return st;
+}
+
+enum dp_status
+admin_password_hash(bool from_stdin, char *hash, size_t hashsize, struct dp_error *err)
+{
+    char pw[256];
+    enum dp_status st = admin_read_password(from_stdin, pw, sizeof pw, err);
+    if (st == DP_OK)
+        st = auth_hash_password(pw, hash, hashsize);
+    if (st != DP_OK && !err->msg[0])
+        dp_error_set(err, DP_ENOMEM, NULL, "could not hash the password");
+    sodium_memzero(pw, sizeof pw);
+    return st;
+}
+
+enum dp_status
+admin_commit_audited(sqlite3 *db, enum dp_status st, const struct audit_entry *e,
+                     struct dp_error *err)
+{
+    if (st == DP_OK)
+        st = audit_log(db, e, err);
+    if (st == DP_OK)
+        st = db_commit(db, err);
+    else
+        db_rollback(db);
     return st;
 }

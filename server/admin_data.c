@@ -2,7 +2,6 @@
 #include "server/admin.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +10,7 @@
 #include "core/gen.h"
 #include "core/record.h"
 #include "core/validate.h"
+#include "server/admin_common.h"
 #include "server/assign.h"
 #include "server/audit.h"
 #include "server/auth.h"
@@ -29,38 +29,22 @@ int
 admin_assign(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *dbopt = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'h':
-            fputs(assign_usage, stdout);
-            return 0;
-        default:
-            fputs(assign_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind + 2 != argc) {
-        fputs(assign_usage, stderr);
-        return 2;
-    }
-    const char *hid = argv[optind], *worker = argv[optind + 1];
+    struct admin_args args;
+    int ret = admin_args_parse(&args, argc, argv, opts, 2, NULL, NULL, assign_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    const char *hid = args.pos[0], *worker = args.pos[1];
     struct dp_error err;
     dp_error_clear(&err);
     if (validate_uuid(hid, "HOUSEHOLD_ID", &err) != DP_OK) {
         fputs("doorstep-server assign: HOUSEHOLD_ID must be a household id (a UUID)\n", stderr);
         return 2;
     }
-    const char *path = admin_db_path(dbopt);
+    const char *path = admin_db_path(args.db);
     sqlite3 *db = admin_open(path);
     if (!db)
         return 1;
@@ -91,8 +75,8 @@ admin_assign(int argc, char **argv)
     struct change_ctx ctx = {.user = actor, .device = "", .kind = "write"};
     struct audit_entry e = {
         .user = actor, .action = "assign", .t = "household", .rid = hid, .detail = detail};
-    if ((st = assign_household(db, &hh, u.name, u.team, &ctx, &err)) != DP_OK ||
-        (st = audit_log(db, &e, &err)) != DP_OK || (st = db_commit(db, &err)) != DP_OK)
+    st = assign_household(db, &hh, u.name, u.team, &ctx, &err);
+    if ((st = admin_commit_audited(db, st, &e, &err)) != DP_OK)
         goto out;
     db_note_hwm(db, path, NULL);
     printf("household %s assigned to %s (team %s)\n", hid, u.name, u.team);
@@ -174,6 +158,50 @@ seed_user(sqlite3 *db, const char *name, const char *role, const char *team, con
     return users_add(db, name, role, team, hash, NULL, err);
 }
 
+/* A count of workers or teams: 1..GEN_MAX_WORKERS. */
+static bool
+parse_count(const char *s, unsigned *out, bool *given)
+{
+    unsigned long v;
+    if (!parse_ulong(s, GEN_MAX_WORKERS, &v) || v == 0)
+        return false;
+    *out = (unsigned)v;
+    *given = true;
+    return true;
+}
+
+/* The generator options given on the command line. */
+struct seed_opts {
+    struct gen_options go;
+    bool have_n, have_w, have_t;
+};
+
+static bool
+seed_option(void *ctx, int code, const char *arg)
+{
+    struct seed_opts *so = ctx;
+    unsigned long v;
+    switch (code) {
+    case 'n':
+        if (!parse_ulong(arg, 1000000, &v))
+            return false;
+        so->go.households = v;
+        so->have_n = true;
+        return true;
+    case 'w':
+        return parse_count(arg, &so->go.workers, &so->have_w);
+    case 't':
+        return parse_count(arg, &so->go.teams, &so->have_t);
+    case 's':
+        if (!parse_ulong(arg, ULONG_MAX, &v))
+            return false;
+        so->go.seed = v;
+        return true;
+    default:
+        return false;
+    }
+}
+
 int
 admin_seed(int argc, char **argv)
 {
@@ -182,61 +210,23 @@ admin_seed(int argc, char **argv)
         {"workers", required_argument, NULL, 'w'},
         {"teams", required_argument, NULL, 't'},
         {"seed", required_argument, NULL, 's'},
-        {"db", required_argument, NULL, 'd'},
-        {"password-stdin", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"password-stdin", no_argument, NULL, ADMIN_OPT_PASSWORD_STDIN},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    struct gen_options go;
-    gen_options_init(&go);
-    go.today = date_today();
-    const char *dbopt = NULL;
-    bool from_stdin = false, have_n = false, have_w = false, have_t = false;
-    unsigned long v;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!parse_ulong(optarg, 1000000, &v))
-                goto bad;
-            go.households = v;
-            have_n = true;
-            break;
-        case 'w':
-            if (!parse_ulong(optarg, GEN_MAX_WORKERS, &v) || v == 0)
-                goto bad;
-            go.workers = (unsigned)v;
-            have_w = true;
-            break;
-        case 't':
-            if (!parse_ulong(optarg, GEN_MAX_WORKERS, &v) || v == 0)
-                goto bad;
-            go.teams = (unsigned)v;
-            have_t = true;
-            break;
-        case 's':
-            if (!parse_ulong(optarg, ULONG_MAX, &v))
-                goto bad;
-            go.seed = v;
-            break;
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'p':
-            from_stdin = true;
-            break;
-        case 'h':
-            fputs(seed_usage, stdout);
-            return 0;
-        default:
-            fputs(seed_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || !have_n || !have_w)
-        goto bad;
-    if (!have_t)
+    struct admin_args args;
+    struct seed_opts so = {0};
+    gen_options_init(&so.go);
+    so.go.today = date_today();
+    int ret = admin_args_parse(&args, argc, argv, opts, 0, seed_option, &so, seed_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    if (!so.have_n || !so.have_w)
+        return admin_usage_error(seed_usage);
+    struct gen_options go = so.go;
+    bool from_stdin = args.password_stdin;
+    if (!so.have_t)
         go.teams = go.workers < 10 ? 1 : (go.workers + 9) / 10;
     struct dp_error err;
     dp_error_clear(&err);
@@ -250,7 +240,7 @@ admin_seed(int argc, char **argv)
         admin_fail("seed", &err);
         return 2;
     }
-    const char *path = admin_db_path(dbopt);
+    const char *path = admin_db_path(args.db);
     sqlite3 *db = admin_open(path);
     if (!db)
         return 1;
@@ -296,7 +286,7 @@ admin_seed(int argc, char **argv)
     snprintf(detail, sizeof detail, "households=%lu workers=%u teams=%u", stats.households,
              go.workers, go.teams);
     struct audit_entry e = {.user = actor, .action = "seed", .detail = detail};
-    if ((st = audit_log(db, &e, &err)) != DP_OK || (st = db_commit(db, &err)) != DP_OK)
+    if ((st = admin_commit_audited(db, DP_OK, &e, &err)) != DP_OK)
         goto out;
     db_note_hwm(db, path, NULL);
     printf("seeded %lu households, %lu members, %lu visits, %lu needs\n", stats.households,
@@ -312,9 +302,6 @@ out:
     sodium_memzero(pw, sizeof pw);
     db_close(db);
     return rc;
-bad:
-    fputs(seed_usage, stderr);
-    return 2;
 }
 
 /* ---- export ------------------------------------------------------------------ */
@@ -397,39 +384,31 @@ export_conflicts(sqlite3 *db, FILE *out, long *n, struct dp_error *err)
     return st;
 }
 
+/* --out FILE into *ctx (a const char *). */
+static bool
+export_option(void *ctx, int code, const char *arg)
+{
+    if (code != 'o')
+        return false;
+    *(const char **)ctx = arg;
+    return true;
+}
+
 int
 admin_export(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"out", required_argument, NULL, 'o'},
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *dbopt = NULL, *outpath = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            outpath = optarg;
-            break;
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'h':
-            fputs(export_usage, stdout);
-            return 0;
-        default:
-            fputs(export_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        fputs(export_usage, stderr);
-        return 2;
-    }
-    sqlite3 *db = admin_open(admin_db_path(dbopt));
+    struct admin_args args;
+    const char *outpath = NULL;
+    int ret = admin_args_parse(&args, argc, argv, opts, 0, export_option, &outpath, export_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    sqlite3 *db = admin_open(admin_db_path(args.db));
     if (!db)
         return 1;
     FILE *out = stdout;

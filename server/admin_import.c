@@ -7,13 +7,13 @@
 #include "server/admin.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/record.h"
 #include "core/schema.h"
 #include "core/validate.h"
+#include "server/admin_common.h"
 #include "server/assign.h"
 #include "server/audit.h"
 #include "server/csv.h"
@@ -281,38 +281,22 @@ int
 admin_import(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *dbopt = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 2;
-        }
-    }
-    if (optind + 1 != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    struct importer im = {.file = argv[optind]};
+    struct admin_args args;
+    int ret = admin_args_parse(&args, argc, argv, opts, 1, NULL, NULL, usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    struct importer im = {.file = args.pos[0]};
     FILE *f = fopen(im.file, "rb");
     if (!f) {
         fprintf(stderr, "doorstep-server import-households: %s: %s; nothing was imported\n",
                 im.file, strerror(errno));
         return 1;
     }
-    const char *path = admin_db_path(dbopt);
+    const char *path = admin_db_path(args.db);
     im.db = admin_open(path);
     if (!im.db) {
         fclose(f);
@@ -372,7 +356,7 @@ admin_import(int argc, char **argv)
     char detail[64];
     snprintf(detail, sizeof detail, "%ld households", im.imported);
     struct audit_entry e = {.user = actor, .action = "import_households", .detail = detail};
-    if ((st = audit_log(im.db, &e, &err)) != DP_OK || (st = db_commit(im.db, &err)) != DP_OK)
+    if ((st = admin_commit_audited(im.db, DP_OK, &e, &err)) != DP_OK)
         goto out;
     db_note_hwm(im.db, path, NULL);
     printf("imported %ld households\n", im.imported);

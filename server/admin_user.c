@@ -1,11 +1,9 @@
-/* doorstep-server useradd, passwd and new-epoch. */
+/* doorstep-server useradd, passwd, usermod and new-epoch. */
 #include "server/admin.h"
 
-#include <getopt.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include "server/admin_common.h"
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/db.h"
@@ -17,45 +15,43 @@ static const char useradd_usage[] =
     "Add a login. The password is asked twice on the terminal, or read as one\n"
     "line from standard input with --password-stdin (8-128 bytes).\n";
 
+/* --role and --team, which useradd requires. */
+struct useradd_opts {
+    const char *role, *team;
+};
+
+static bool
+useradd_option(void *ctx, int code, const char *arg)
+{
+    struct useradd_opts *uo = ctx;
+    if (code == 'r')
+        uo->role = arg;
+    else if (code == 't')
+        uo->team = arg;
+    else
+        return false;
+    return true;
+}
+
 int
 admin_useradd(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"role", required_argument, NULL, 'r'}, {"team", required_argument, NULL, 't'},
-        {"db", required_argument, NULL, 'd'},   {"password-stdin", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"role", required_argument, NULL, 'r'},
+        {"team", required_argument, NULL, 't'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"password-stdin", no_argument, NULL, ADMIN_OPT_PASSWORD_STDIN},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
+        {NULL, 0, NULL, 0},
     };
-    const char *role = NULL, *team = NULL, *dbopt = NULL;
-    bool from_stdin = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            role = optarg;
-            break;
-        case 't':
-            team = optarg;
-            break;
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'p':
-            from_stdin = true;
-            break;
-        case 'h':
-            fputs(useradd_usage, stdout);
-            return 0;
-        default:
-            fputs(useradd_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind + 1 != argc || !role || !team) {
-        fputs(useradd_usage, stderr);
-        return 2;
-    }
-    const char *name = argv[optind];
+    struct admin_args args;
+    struct useradd_opts uo = {0};
+    int ret = admin_args_parse(&args, argc, argv, opts, 1, useradd_option, &uo, useradd_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    if (!uo.role || !uo.team)
+        return admin_usage_error(useradd_usage);
+    const char *name = args.pos[0], *role = uo.role, *team = uo.team;
     struct dp_error err;
     dp_error_clear(&err);
     /* Check what can be checked before asking for a password. */
@@ -67,20 +63,17 @@ admin_useradd(int argc, char **argv)
         fprintf(stderr, "doorstep-server useradd: --team: %s\n", err.msg);
         return 2;
     }
-    sqlite3 *db = admin_open(admin_db_path(dbopt));
+    sqlite3 *db = admin_open(admin_db_path(args.db));
     if (!db)
         return 1;
     int rc = 1;
-    char pw[256], hash[AUTH_HASH_MAX];
+    char hash[AUTH_HASH_MAX];
     struct user u;
     if (users_get(db, name, &u, NULL, 0, &err) == DP_OK) {
         fputs("doorstep-server useradd: a user with this name already exists\n", stderr);
         goto out;
     }
-    if (admin_read_password(from_stdin, pw, sizeof pw, &err) != DP_OK ||
-        auth_hash_password(pw, hash, sizeof hash) != DP_OK) {
-        if (!err.msg[0])
-            dp_error_set(&err, DP_ENOMEM, NULL, "could not hash the password");
+    if (admin_password_hash(args.password_stdin, hash, sizeof hash, &err) != DP_OK) {
         admin_fail("useradd", &err);
         goto out;
     }
@@ -92,20 +85,13 @@ admin_useradd(int argc, char **argv)
     enum dp_status st = db_begin_write(db, &err);
     if (st == DP_OK)
         st = users_add(db, name, role, team, hash, &u, &err);
-    if (st == DP_OK)
-        st = audit_log(db, &e, &err);
-    if (st == DP_OK)
-        st = db_commit(db, &err);
-    else
-        db_rollback(db);
-    if (st != DP_OK) {
+    if ((st = admin_commit_audited(db, st, &e, &err)) != DP_OK) {
         admin_fail("useradd", &err);
         goto out;
     }
     printf("added %s %s (team %s)\n", role, u.name, u.team);
     rc = 0;
 out:
-    sodium_memzero(pw, sizeof pw);
     db_close(db);
     return rc;
 }
@@ -118,51 +104,28 @@ int
 admin_passwd(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"password-stdin", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"password-stdin", no_argument, NULL, ADMIN_OPT_PASSWORD_STDIN},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *dbopt = NULL;
-    bool from_stdin = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'p':
-            from_stdin = true;
-            break;
-        case 'h':
-            fputs(passwd_usage, stdout);
-            return 0;
-        default:
-            fputs(passwd_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind + 1 != argc) {
-        fputs(passwd_usage, stderr);
-        return 2;
-    }
-    sqlite3 *db = admin_open(admin_db_path(dbopt));
+    struct admin_args args;
+    int ret = admin_args_parse(&args, argc, argv, opts, 1, NULL, NULL, passwd_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    sqlite3 *db = admin_open(admin_db_path(args.db));
     if (!db)
         return 1;
     int rc = 1;
     struct dp_error err;
     dp_error_clear(&err);
     struct user u;
-    char pw[256], hash[AUTH_HASH_MAX];
-    if (users_get(db, argv[optind], &u, NULL, 0, &err) != DP_OK) {
+    char hash[AUTH_HASH_MAX];
+    if (users_get(db, args.pos[0], &u, NULL, 0, &err) != DP_OK) {
         fputs("doorstep-server passwd: no such user\n", stderr);
         goto out;
     }
-    if (admin_read_password(from_stdin, pw, sizeof pw, &err) != DP_OK ||
-        auth_hash_password(pw, hash, sizeof hash) != DP_OK) {
-        if (!err.msg[0])
-            dp_error_set(&err, DP_ENOMEM, NULL, "could not hash the password");
+    if (admin_password_hash(args.password_stdin, hash, sizeof hash, &err) != DP_OK) {
         admin_fail("passwd", &err);
         goto out;
     }
@@ -172,20 +135,13 @@ admin_passwd(int argc, char **argv)
     enum dp_status st = db_begin_write(db, &err);
     if (st == DP_OK)
         st = users_set_password(db, u.id, hash, &err);
-    if (st == DP_OK)
-        st = audit_log(db, &e, &err);
-    if (st == DP_OK)
-        st = db_commit(db, &err);
-    else
-        db_rollback(db);
-    if (st != DP_OK) {
+    if ((st = admin_commit_audited(db, st, &e, &err)) != DP_OK) {
         admin_fail("passwd", &err);
         goto out;
     }
     printf("password changed for %s; their devices must log in again\n", u.name);
     rc = 0;
 out:
-    sodium_memzero(pw, sizeof pw);
     db_close(db);
     return rc;
 }
@@ -195,50 +151,45 @@ static const char usermod_usage[] =
     "Disable a login (it can no longer log in, its tokens are revoked, its history\n"
     "stays) or enable it again.\n";
 
+/* --disable sets *ctx to 1, --enable to 0 (the last one given wins). */
+static bool
+usermod_option(void *ctx, int code, const char *arg)
+{
+    int *disable = ctx;
+    (void)arg;
+    if (code == 'x')
+        *disable = 1;
+    else if (code == 'e')
+        *disable = 0;
+    else
+        return false;
+    return true;
+}
+
 int
 admin_usermod(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"disable", no_argument, NULL, 'x'},
         {"enable", no_argument, NULL, 'e'},
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *dbopt = NULL;
+    struct admin_args args;
     int disable = -1;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'x':
-            disable = 1;
-            break;
-        case 'e':
-            disable = 0;
-            break;
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'h':
-            fputs(usermod_usage, stdout);
-            return 0;
-        default:
-            fputs(usermod_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind + 1 != argc || disable < 0) {
-        fputs(usermod_usage, stderr);
-        return 2;
-    }
-    sqlite3 *db = admin_open(admin_db_path(dbopt));
+    int ret = admin_args_parse(&args, argc, argv, opts, 1, usermod_option, &disable, usermod_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    if (disable < 0)
+        return admin_usage_error(usermod_usage);
+    sqlite3 *db = admin_open(admin_db_path(args.db));
     if (!db)
         return 1;
     struct dp_error err;
     dp_error_clear(&err);
     struct user u;
-    enum dp_status st = users_get(db, argv[optind], &u, NULL, 0, &err);
+    enum dp_status st = users_get(db, args.pos[0], &u, NULL, 0, &err);
     if (st == DP_ENOTFOUND) {
         fputs("doorstep-server usermod: no such user\n", stderr);
         db_close(db);
@@ -254,12 +205,7 @@ admin_usermod(int argc, char **argv)
         st = db_begin_write(db, &err);
     if (st == DP_OK)
         st = users_set_disabled(db, u.id, disable == 1, &err);
-    if (st == DP_OK)
-        st = audit_log(db, &e, &err);
-    if (st == DP_OK)
-        st = db_commit(db, &err);
-    else
-        db_rollback(db);
+    st = admin_commit_audited(db, st, &e, &err);
     db_close(db);
     if (st != DP_OK) {
         admin_fail("usermod", &err);
@@ -278,31 +224,15 @@ int
 admin_new_epoch(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, ADMIN_OPT_DB},
+        {"help", no_argument, NULL, ADMIN_OPT_HELP},
         {NULL, 0, NULL, 0},
     };
-    const char *dbopt = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            dbopt = optarg;
-            break;
-        case 'h':
-            fputs(epoch_usage, stdout);
-            return 0;
-        default:
-            fputs(epoch_usage, stderr);
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        fputs(epoch_usage, stderr);
-        return 2;
-    }
-    const char *path = admin_db_path(dbopt);
+    struct admin_args args;
+    int ret = admin_args_parse(&args, argc, argv, opts, 0, NULL, NULL, epoch_usage);
+    if (ret != ADMIN_ARGS_OK)
+        return ret;
+    const char *path = admin_db_path(args.db);
     sqlite3 *db = admin_open(path);
     if (!db)
         return 1;
@@ -314,12 +244,7 @@ admin_new_epoch(int argc, char **argv)
     enum dp_status st = db_begin_write(db, &err);
     if (st == DP_OK)
         st = db_new_epoch(db, epoch, sizeof epoch, &err);
-    if (st == DP_OK)
-        st = audit_log(db, &e, &err);
-    if (st == DP_OK)
-        st = db_commit(db, &err);
-    else
-        db_rollback(db);
+    st = admin_commit_audited(db, st, &e, &err);
     if (st == DP_OK)
         st = db_note_hwm(db, path, &err);
     db_close(db);
