@@ -171,10 +171,9 @@ admin_password_hash(bool from_stdin, char *hash, size_t hashsize, struct dp_erro
 {
     char pw[256];
     enum dp_status st = admin_read_password(from_stdin, pw, sizeof pw, err);
-    if (st == DP_OK)
-        st = auth_hash_password(pw, hash, hashsize);
-    if (st != DP_OK && !err->msg[0])
-        dp_error_set(err, DP_ENOMEM, NULL, "could not hash the password");
+    /* Said here, not left to err: it may still hold an earlier call's message. */
+    if (st == DP_OK && (st = auth_hash_password(pw, hash, hashsize)) != DP_OK)
+        dp_error_set(err, st, NULL, "could not hash the password");
     sodium_memzero(pw, sizeof pw);
     return st;
 }
