@@ -58,7 +58,7 @@ int admin_usage_error(const char *usage);
  * Ask for a new password (admin_read_password) and hash it into `hash`
  * (AUTH_HASH_MAX bytes). The password never leaves this call and is wiped.
  * On failure *err says why, for admin_fail; a failed hash is "could not
- * hash the password" unless *err already held a message.
+ * hash the password".
  */
 enum dp_status admin_password_hash(bool from_stdin, char *hash, size_t hashsize,
                                    struct dp_error *err);
