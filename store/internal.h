@@ -165,6 +165,9 @@ enum dp_status store_search_run(struct store *st, const char *text, size_t len,
 /* Free the search's memory (a list call without a search); the total stays. */
 void store_search_release(struct store *st);
 
+/* How many search texts were answered by scanning the index, and by narrowing (tests, bench). */
+void store_search_counts(struct store *st, long *scans, long *narrows);
+
 /* ---- sync meta inside a transaction (meta.c) ------------------------------ */
 
 /* Integer value of a sync_meta key; `dflt` when absent or not a number. */

@@ -81,6 +81,8 @@ struct store_search {
     struct needle scan;
     bool keep;     /* still keeping candidates (false past POOL_MAX) */
     bool scan_oom; /* out of memory for the matches */
+
+    long scans, narrows; /* for store_search_counts */
 };
 
 /* ---- matching ----------------------------------------------------------------------------- */
@@ -467,6 +469,13 @@ store_list_set_total(struct store *st, long total)
 }
 
 void
+store_search_counts(struct store *st, long *scans, long *narrows)
+{
+    *scans = st->search ? st->search->scans : 0;
+    *narrows = st->search ? st->search->narrows : 0;
+}
+
+void
 store_search_release(struct store *st)
 {
     if (!st->search)
@@ -491,6 +500,7 @@ scan(struct store *st, const char *t, size_t len, struct dp_error *err)
     needle_init(&ss->scan, t, len);
     ss->keep = true;
     ss->scan_oom = false;
+    ss->scans++;
     enum dp_status s = store_prepare(st,
                                      "SELECT count(*) FROM households INDEXED BY households_search"
                                      " WHERE _deleted = 0 AND " STORE_SEARCH_SCAN_FN
@@ -542,6 +552,7 @@ narrow(struct store *st, int j, const char *t, size_t len, struct dp_error *err)
     int cur = j; /* t's level */
     bool same = strcmp(ss->levels[j], t) == 0;
     needle_init(&n, t, len);
+    ss->narrows++;
     if (!same) {
         if (j + 1 < MAX_LEVELS) {
             cur = j + 1;
