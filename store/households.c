@@ -254,10 +254,8 @@ list_begin(struct store *st, struct list_search *ls, bool *began, struct dp_erro
     enum dp_status s = store_list_enter(st, began, err);
     if (s != DP_OK)
         return s;
-    if (!ls->text) {
-        store_search_release(st);
+    if (!ls->text)
         return DP_OK;
-    }
     s = store_search_run(st, ls->text, ls->len, &ls->rids, &ls->n, err);
     if (s != DP_OK)
         store_list_leave(st, *began);

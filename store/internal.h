@@ -155,15 +155,12 @@ void store_list_set_total(struct store *st, long total);
 /*
  * Between store_list_enter and _leave: the rowids (in no order) of the live
  * households that a trimmed, non-empty search text of len bytes matches
- * (store.h, household_filter.search), from the cache when it can. *rowids stays valid,
- * and STORE_SEARCH_HIT_FN(rowid) answers from it, until the next call of
- * this function or store_search_release.
+ * (store.h, household_filter.search), from the cache when it can. *rowids
+ * stays valid, and STORE_SEARCH_HIT_FN(rowid) answers from it, until the
+ * next call of this function or store_list_enter.
  */
 enum dp_status store_search_run(struct store *st, const char *text, size_t len,
                                 const int64_t **rowids, size_t *n, struct dp_error *err);
-
-/* Free the search's memory (a list call without a search); the total stays. */
-void store_search_release(struct store *st);
 
 /* How many search texts were answered by scanning the index, and by narrowing (tests, bench). */
 void store_search_counts(struct store *st, long *scans, long *narrows);

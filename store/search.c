@@ -7,17 +7,21 @@
  * in C (one function call per index entry instead of four LIKEs).
  *
  * Typing narrows: every household whose four searched columns hold t also
- * holds any substring of t. So the first text of a search scans the covering
- * index households_search once and keeps its candidates (rowid and the four
- * columns) in memory; a later text that contains an earlier one only looks
- * at that earlier text's candidates. The candidates are a superset: the ID
- * number is kept by substring (a tail of the longer text is not a tail of a
- * shorter one), and the exact rule picks the matches from them.
+ * holds any substring of t. The first search scans the covering index
+ * households_search once and keeps candidates (rowid and the four columns)
+ * in memory; a later text that holds an earlier one only looks at that
+ * earlier text's candidates. The candidates are a superset: the ID number is
+ * kept by substring (a tail of the longer text is not a tail of a shorter
+ * one), and the exact rule picks the matches from them.
  *
- * The texts typed so far form a chain of levels, each a substring of the
- * next; a candidate's depth is how many levels it still matches. Backspace
- * goes back to a kept level; an edit in the middle narrows from the deepest
- * level the new text still contains; anything else scans again.
+ * The texts form a chain of levels, each a substring of the next; a
+ * candidate's depth is how many levels it still matches. Level 0 is the
+ * empty text, every live household, as long as their columns fit in
+ * POOL_MAX (about 3.5 MiB for 50,000 households): then every text narrows,
+ * and only the first search after opening or after a write scans. Past
+ * POOL_MAX, level 0 is the first text typed and a text that holds none of
+ * the levels scans again. Backspace goes back to a kept level; an edit in the
+ * middle narrows from the deepest level the new text still holds.
  *
  * Every list call runs in one read transaction and first compares PRAGMA
  * data_version (commits by any other connection: the sync worker, another
@@ -40,9 +44,10 @@
 /* Matches are a bitmap over rowids below this (2 MiB at most), else a sorted array. */
 #define BITMAP_RIDS (1 << 24)
 
+/* A candidate's record in the pool runs from its off to the next candidate's (or pool_len). */
 struct cand {
     int64_t rid;
-    uint32_t off;  /* head name, phone, address, ID number: NUL-terminated, in pool */
+    uint32_t off;  /* head name, phone, address, ID number: each NUL-terminated, in pool */
     uint8_t depth; /* levels[0..depth) hold in this candidate's columns */
 };
 
@@ -68,6 +73,7 @@ struct store_search {
     size_t pool_len, pool_cap;
     int nlevels;
     char levels[MAX_LEVELS][STORE_SEARCH_MAX + 1];
+    bool all_too_big; /* every household's columns outgrew POOL_MAX since the last write */
 
     /* The exact matches of hits_text: a bitmap by rowid, or the array sorted. */
     bool hits_valid;
@@ -77,10 +83,12 @@ struct store_search {
     uint64_t *bits;
     size_t nbits_words;
 
-    /* What STORE_SEARCH_SCAN_FN looks for while the index is scanned, and its failures. */
-    struct needle scan;
-    bool keep;     /* still keeping candidates (false past POOL_MAX) */
-    bool scan_oom; /* out of memory for the matches */
+    /* What STORE_SEARCH_SCAN_FN does while the index is scanned, and its failures. */
+    struct needle scan_keep; /* candidates: empty for every household */
+    struct needle scan;      /* the text searched for */
+    bool keep;               /* still keeping candidates (false past POOL_MAX) */
+    bool scan_oom;           /* out of memory for the matches */
+    long scan_rows;          /* live households seen: the total, for free */
 
     long scans, narrows; /* for store_search_counts */
 };
@@ -115,11 +123,15 @@ same_folded(const char *a, const char *b, size_t len)
 
 /*
  * Whether hay[0..hlen) holds the needle. Byte-wise: for valid UTF-8 a byte
- * match is a character match, which is what LIKE compares.
+ * match is a character match, which is what LIKE compares. A needle never
+ * holds NUL, so it is found in a candidate's NUL-separated record exactly
+ * when one of its columns holds it.
  */
 static bool
 holds(const char *hay, size_t hlen, const struct needle *n)
 {
+    if (n->len == 0)
+        return true;
     if (n->len > hlen)
         return false;
     if (!n->fold) {
@@ -151,14 +163,22 @@ struct cols {
     size_t len[4];
 };
 
-static void
-cols_of(const struct store_search *ss, const struct cand *c, struct cols *out)
+/* A candidate's record: its four columns back to back, each NUL-terminated. */
+static const char *
+cand_record(const struct store_search *ss, size_t i, size_t *len)
 {
-    const char *p = ss->pool + c->off;
+    size_t end = i + 1 < ss->ncands ? ss->cands[i + 1].off : ss->pool_len;
+    *len = end - ss->cands[i].off;
+    return ss->pool + ss->cands[i].off;
+}
+
+static void
+cols_of(const char *rec, struct cols *out)
+{
     for (int i = 0; i < 4; i++) {
-        out->s[i] = p;
-        out->len[i] = strlen(p);
-        p += out->len[i] + 1;
+        out->s[i] = rec;
+        out->len[i] = strlen(rec);
+        rec += out->len[i] + 1;
     }
 }
 
@@ -333,14 +353,19 @@ fn_scan(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         c.len[i] = t ? (size_t)sqlite3_value_bytes(argv[i + 1]) : 0;
     }
     sqlite3_result_int(ctx, 0);
-    if (!cand_holds(&c, &ss->scan))
-        return;
-    int64_t rid = sqlite3_value_int64(argv[0]);
-    if (ss->keep && !cand_push(ss, rid, &c)) {
-        ss->keep = false;
-        drop_cands(ss);
+    ss->scan_rows++;
+    bool holds_text = cand_holds(&c, &ss->scan);
+    if (ss->keep && (holds_text || ss->scan_keep.len == 0)) {
+        if (cand_push(ss, sqlite3_value_int64(argv[0]), &c)) {
+            /* Level 0 is the kept text; with level 0 empty, the text is level 1. */
+            if (ss->scan_keep.len == 0 && holds_text)
+                ss->cands[ss->ncands - 1].depth = 2;
+        } else {
+            ss->keep = false;
+            drop_cands(ss);
+        }
     }
-    if (cand_matches(&c, &ss->scan) && !hits_push(ss, rid)) {
+    if (holds_text && cand_matches(&c, &ss->scan) && !hits_push(ss, sqlite3_value_int64(argv[0]))) {
         ss->scan_oom = true;
         sqlite3_result_error_nomem(ctx);
     }
@@ -396,6 +421,7 @@ invalidate(struct store_search *ss)
     drop_cands(ss);
     drop_hits(ss);
     ss->have_total = false;
+    ss->all_too_big = false;
 }
 
 enum dp_status
@@ -475,20 +501,12 @@ store_search_counts(struct store *st, long *scans, long *narrows)
     *narrows = st->search ? st->search->narrows : 0;
 }
 
-void
-store_search_release(struct store *st)
-{
-    if (!st->search)
-        return;
-    drop_cands(st->search);
-    drop_hits(st->search);
-}
-
 /* ---- building and narrowing ----------------------------------------------------------------- */
 
 /*
- * Scan households_search once for t: keep the candidates (unless they would
- * outgrow POOL_MAX: then only the matches) and the matches.
+ * Scan households_search once for t: the matches, and the candidates of
+ * every live household (level 0 empty, t level 1) or, when those outgrew
+ * POOL_MAX since the last write, of t alone (level 0); none if even those do.
  */
 static enum dp_status
 scan(struct store *st, const char *t, size_t len, struct dp_error *err)
@@ -498,8 +516,10 @@ scan(struct store *st, const char *t, size_t len, struct dp_error *err)
     drop_cands(ss);
     drop_hits(ss);
     needle_init(&ss->scan, t, len);
+    needle_init(&ss->scan_keep, t, ss->all_too_big ? len : 0);
     ss->keep = true;
     ss->scan_oom = false;
+    ss->scan_rows = 0;
     ss->scans++;
     enum dp_status s = store_prepare(st,
                                      "SELECT count(*) FROM households INDEXED BY households_search"
@@ -514,7 +534,7 @@ scan(struct store *st, const char *t, size_t len, struct dp_error *err)
             s = store_fail(st, rc, "search households", err);
     }
     sqlite3_finalize(stmt);
-    ss->scan.s = NULL;
+    ss->scan.s = ss->scan_keep.s = NULL;
     if (s == DP_OK && !hits_index(ss))
         s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
     if (s != DP_OK) {
@@ -522,11 +542,19 @@ scan(struct store *st, const char *t, size_t len, struct dp_error *err)
         drop_hits(ss);
         return s;
     }
-    if (ss->keep) {
-        memcpy(ss->levels[0], t, len);
-        ss->levels[0][len] = '\0';
-        ss->nlevels = 1;
+    /* Every live household passed through the scan, in this read transaction. */
+    ss->total = ss->scan_rows;
+    ss->have_total = true;
+    if (!ss->keep) {
+        ss->all_too_big = true;
+        return DP_OK;
     }
+    ss->levels[0][0] = '\0';
+    ss->nlevels = 1;
+    if (!ss->all_too_big)
+        ss->nlevels = 2; /* level 0 empty, t level 1 */
+    memcpy(ss->levels[ss->nlevels - 1], t, len);
+    ss->levels[ss->nlevels - 1][len] = '\0';
     return DP_OK;
 }
 
@@ -568,13 +596,19 @@ narrow(struct store *st, int j, const char *t, size_t len, struct dp_error *err)
         struct cand *k = &ss->cands[i];
         if (k->depth <= j)
             continue; /* not even at level j: nothing to do */
-        struct cols c;
-        cols_of(ss, k, &c);
+        size_t rlen;
+        const char *rec = cand_record(ss, i, &rlen);
+        bool in = k->depth > cur;
         if (!same) {
             /* k held levels[0..j]; whether it holds t decides its depth from here on. */
-            k->depth = (uint8_t)(cand_holds(&c, &n) ? cur + 1 : cur);
+            in = holds(rec, rlen, &n);
+            k->depth = (uint8_t)(in ? cur + 1 : cur);
         }
-        if (k->depth > cur && cand_matches(&c, &n) && !hits_push(ss, k->rid)) {
+        if (!in)
+            continue;
+        struct cols c;
+        cols_of(rec, &c);
+        if (cand_matches(&c, &n) && !hits_push(ss, k->rid)) {
             invalidate(ss);
             return dp_error_set(err, DP_ENOMEM, NULL, NULL);
         }
