@@ -2,7 +2,9 @@
  * The household list: counts and windows of the filtered, sorted list. Every
  * sort order has an index (migration 2) whose expressions are repeated here
  * verbatim, so a window is an index walk that stops after offset + limit rows;
- * nothing reads the whole table into memory.
+ * nothing reads the whole table into memory. A search's matches come from
+ * store/search.c, which narrows them in memory between keystrokes; each call
+ * runs in one read transaction so they and the queries see the same data.
  */
 #include "store/store.h"
 
@@ -64,11 +66,16 @@ is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Trim the filter's search text; ls->text NULL when there is none. */
+/*
+ * Check the filter before anything runs (a search with no match answers
+ * without a query) and trim its search text; ls->text NULL when there is none.
+ */
 static enum dp_status
-parse_search(const struct household_filter *f, struct list_search *ls, struct dp_error *err)
+parse_filter(const struct household_filter *f, struct list_search *ls, struct dp_error *err)
 {
     memset(ls, 0, sizeof *ls);
+    if (f && f->overdue_only && !f->today[0])
+        return dp_error_set(err, DP_EINVAL, "today", "overdue filter without today's date");
     if (!f || !f->search)
         return DP_OK;
     const char *s = f->search;
@@ -95,9 +102,10 @@ other_filters(const struct household_filter *f)
     return f && (f->risk_mask || f->village || f->category || f->overdue_only || f->unsynced_only);
 }
 
-static enum dp_status
+/* The FROM and WHERE of a list query; parse_filter has checked f. */
+static void
 build_where(const struct household_filter *f, const struct list_search *ls, struct sqlbuf *sql,
-            struct list_params *p, struct dp_error *err)
+            struct list_params *p)
 {
     memset(p, 0, sizeof *p);
     /*
@@ -109,7 +117,7 @@ build_where(const struct household_filter *f, const struct list_search *ls, stru
                ls->text && ls->by_list ? " FROM households h NOT INDEXED" : " FROM households h");
     sqlbuf_add(sql, " WHERE h._deleted = 0");
     if (!f)
-        return DP_OK;
+        return;
 
     if (ls->text && ls->by_list) {
         /* First in the text: these are parameters 1..n. */
@@ -144,15 +152,12 @@ build_where(const struct household_filter *f, const struct list_search *ls, stru
                         " WHERE category = :category)");
     }
     if (f->overdue_only) {
-        if (!f->today[0])
-            return dp_error_set(err, DP_EINVAL, "today", "overdue filter without today's date");
-        p->today = f->today;
+        p->today = f->today; /* checked by parse_filter */
         /* Unset due dates sort as 9999-12-31, so they are never overdue. */
         sqlbuf_add(sql, " AND " DUE_KEY " < :today");
     }
     if (f->unsynced_only)
         sqlbuf_add(sql, " AND h.id IN (SELECT hid FROM outbox WHERE state IN " PENDING_STATES ")");
-    return DP_OK;
 }
 
 static void
@@ -273,7 +278,7 @@ store_household_count(struct store *st, const struct household_filter *f, long *
     bool began = false;
     if (!st)
         return dp_error_set(err, DP_EINVAL, NULL, "store_household_count: missing argument");
-    enum dp_status s = parse_search(f, &ls, err);
+    enum dp_status s = parse_filter(f, &ls, err);
     if (s == DP_OK)
         s = list_begin(st, &ls, &began, err);
     if (s != DP_OK)
@@ -292,8 +297,7 @@ store_household_count(struct store *st, const struct household_filter *f, long *
         ls.by_list = by_list(ls.n, all);
         sqlbuf_init(&sql);
         sqlbuf_add(&sql, "SELECT count(*)");
-        if (s == DP_OK)
-            s = build_where(f, &ls, &sql, &p, err);
+        build_where(f, &ls, &sql, &p);
         if (s == DP_OK && sql.overflow)
             s = dp_error_set(err, DP_EINVAL, NULL, "household filter too long");
         if (s == DP_OK)
@@ -342,7 +346,7 @@ store_household_window(struct store *st, const struct household_filter *f, long 
     if (limit <= 0)
         return DP_OK;
 
-    s = parse_search(f, &ls, err);
+    s = parse_filter(f, &ls, err);
     if (s == DP_OK)
         s = list_begin(st, &ls, &began, err);
     if (s != DP_OK)
@@ -363,9 +367,7 @@ store_household_window(struct store *st, const struct household_filter *f, long 
                      " EXISTS (SELECT 1 FROM outbox o WHERE o.hid = h.id"
                      "  AND o.state IN " PENDING_STATES "),"
                      " EXISTS (SELECT 1 FROM conflicts c WHERE c.hid = h.id AND c.state = 'open')");
-    s = build_where(f, &ls, &sql, &p, err);
-    if (s != DP_OK)
-        goto out;
+    build_where(f, &ls, &sql, &p);
     add_order(&sql, f);
     sqlbuf_add(&sql, " LIMIT :limit OFFSET :offset");
     if (sql.overflow) {

@@ -516,9 +516,13 @@ TEST(window_boundaries)
     for (int i = 0; i < 8 && i < na && i < nb; i++)
         CHECK_STR_EQ(a[i].id, b[i].id);
 
-    /* Overdue needs today's date. */
+    /* Overdue needs today's date, also with a search that matches nothing. */
     f.overdue_only = true;
     CHECK_INT_EQ(store_household_count(list_st, &f, &matched, NULL, &err), DP_EINVAL);
+    f.search = "不存在的名字";
+    CHECK_INT_EQ(store_household_count(list_st, &f, &matched, NULL, &err), DP_EINVAL);
+    CHECK_INT_EQ(store_household_window(list_st, &f, 0, 8, rows, &n, &err), DP_EINVAL);
+    f.search = NULL;
     /* A risk mask with no known risk bit matches nothing. */
     f.overdue_only = false;
     f.risk_mask = 1u << 7;
