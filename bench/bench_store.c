@@ -15,10 +15,16 @@
  *   bench_store search DIR [--targets N]
  *       incremental search, count + window per keystroke: a head name, an ID
  *       number tail, a phone number and an address typed character by
- *       character; then paging; then this process's peak RSS.
+ *       character, each from an empty search box (first keystrokes reported
+ *       apart); the first character of a name and of a phone again after
+ *       another connection committed a write (as the sync worker does),
+ *       which makes the store scan its index again; then paging; then this
+ *       process's peak RSS.
  *   bench_store search-alt DIR [--targets N]
- *       the same keystrokes split into count and window, beside a prototype
- *       that narrows the previous keystroke's matches (for PERFORMANCE.md).
+ *       the same keystrokes split into count and window, each checked
+ *       against a fresh full query per keystroke (the SQL the store ran
+ *       before it narrowed: LIKE over households_search, for count and
+ *       window), which is also timed as the "before" figure.
  *   bench_store apply [--households N] [--tmp DIR]
  *       generated rows inserted by raw SQLite in one transaction, against the
  *       store's bulk loader (store/bulk.h) into a fresh cache.
@@ -372,23 +378,45 @@ keystroke(struct store *st, const char *text, long *matched)
     return now_ms() - t0;
 }
 
-/* Type `text` one UTF-8 character at a time; every keystroke's time goes to both sample sets. */
+/* What the list does when the search box is emptied: a call without a search. */
 static void
-type_text(struct store *st, const char *text, struct samples *kind, struct samples *all,
-          long *last_matched)
+clear_search(struct store *st)
+{
+    struct dp_error err;
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    long matched = 0;
+    if (store_household_count(st, &f, &matched, NULL, &err) != DP_OK)
+        die_err("clear", &err);
+}
+
+/* Keystroke samples: by kind, all, the first of each text (a full scan) and the rest. */
+struct typing {
+    struct samples *kind, *all, *first, *next;
+};
+
+/*
+ * Type `text` one UTF-8 character at a time into an emptied search box; every
+ * keystroke's time goes to the kind, all, and first or next sample sets.
+ */
+static void
+type_text(struct store *st, const char *text, const struct typing *ty, long *last_matched)
 {
     char buf[256];
     size_t len = strlen(text);
     if (len >= sizeof buf)
         len = sizeof buf - 1;
+    clear_search(st);
+    bool first = true;
     for (size_t i = 1; i <= len; i++) {
         if (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
             continue; /* inside a character */
         memcpy(buf, text, i);
         buf[i] = '\0';
         double ms = keystroke(st, buf, last_matched);
-        samples_add(kind, ms);
-        samples_add(all, ms);
+        samples_add(ty->kind, ms);
+        samples_add(ty->all, ms);
+        samples_add(first ? ty->first : ty->next, ms);
+        first = false;
     }
 }
 
@@ -399,6 +427,8 @@ mode_search(const char *dir, int targets)
     struct dp_error err;
     struct household_filter all_f = {.sort = STORE_SORT_NAME};
     struct samples name = {0}, idtail = {0}, phone = {0}, addr = {0}, all = {0}, page = {0};
+    struct samples first_cjk = {0}, first_digit = {0}, next = {0}, scan_cjk = {0}, scan_digit = {0};
+    struct store *writer = NULL;
     long total = 0, matched = 0, found_name = 0, found_id = 0, found_phone = 0;
     snprintf(all_f.today, sizeof all_f.today, "2026-06-30");
 
@@ -406,6 +436,9 @@ mode_search(const char *dir, int targets)
     if (store_open(dir, passphrase, &st, &err) != DP_OK)
         die_err("open", &err);
     metric("search_open", now_ms() - t0, "ms");
+    /* The sync worker's kind of connection, for writes between searches. */
+    if (store_open(dir, passphrase, &writer, &err) != DP_OK)
+        die_err("open a second connection", &err);
     if (store_household_count(st, &all_f, &total, NULL, &err) != DP_OK)
         die_err("count", &err);
     metric("households", (double)total, "count");
@@ -429,22 +462,56 @@ mode_search(const char *dir, int targets)
         size_t il = strlen(idn);
         snprintf(tail, sizeof tail, "%s", il >= 6 ? idn + il - 6 : idn);
 
-        type_text(st, record_get(&rec, "head_name"), &name, &all, &matched);
+        /* Names and addresses start with a CJK character, ID tails and phones with a digit. */
+        struct typing ty_name = {&name, &all, &first_cjk, &next};
+        struct typing ty_id = {&idtail, &all, &first_digit, &next};
+        struct typing ty_phone = {&phone, &all, &first_digit, &next};
+        struct typing ty_addr = {&addr, &all, &first_cjk, &next};
+        type_text(st, record_get(&rec, "head_name"), &ty_name, &matched);
         found_name += matched > 0;
-        type_text(st, tail, &idtail, &all, &matched);
+        type_text(st, tail, &ty_id, &matched);
         found_id += matched > 0;
         if (tel[0]) {
-            type_text(st, tel, &phone, &all, &matched);
+            type_text(st, tel, &ty_phone, &matched);
             found_phone += matched > 0;
         }
-        type_text(st, adr, &addr, &all, &matched);
+        type_text(st, adr, &ty_addr, &matched);
+
+        /*
+         * Another connection commits (a draft put and dropped: the data stays
+         * as it was), so the next keystroke scans: one CJK character, one digit.
+         */
+        const char *after[2] = {record_get(&rec, "head_name"), tel[0] ? tel : tail};
+        struct samples *after_s[2] = {&scan_cjk, &scan_digit};
+        for (int k = 0; k < 2; k++) {
+            char one[8];
+            size_t clen = 1;
+            while (after[k][clen] && ((unsigned char)after[k][clen] & 0xC0) == 0x80 && clen < 4)
+                clen++;
+            snprintf(one, sizeof one, "%.*s", (int)clen, after[k]);
+            if (store_draft_put(writer, "bench", "x", &err) != DP_OK ||
+                store_draft_drop(writer, "bench", &err) != DP_OK)
+                die_err("write from another connection", &err);
+            clear_search(st);
+            samples_add(after_s[k], keystroke(st, one, &matched));
+        }
         record_done(&rec);
     }
+    long scans = 0, narrows = 0;
+    store_search_counts(st, &scans, &narrows);
     samples_report(&all, "search_keystroke");
     samples_report(&name, "search_keystroke_name");
     samples_report(&idtail, "search_keystroke_id_tail");
     samples_report(&phone, "search_keystroke_phone");
     samples_report(&addr, "search_keystroke_address");
+    samples_report(&first_cjk, "search_first_keystroke_cjk");
+    samples_report(&first_digit, "search_first_keystroke_digit");
+    samples_report(&next, "search_next_keystroke");
+    samples_report(&scan_cjk, "search_after_write_cjk");
+    samples_report(&scan_digit, "search_after_write_digit");
+    /* How the store answered: full scans of the search index, or narrowing in memory. */
+    metric("search_scans", (double)scans, "count");
+    metric("search_narrows", (double)narrows, "count");
     /* Each complete name, ID tail and phone must find its household, or the figures lie. */
     metric("search_targets", targets, "count");
     metric("search_targets_found", (double)(found_name + found_id + found_phone), "count");
@@ -468,6 +535,7 @@ mode_search(const char *dir, int targets)
             die_err("end", &err);
         metric("jump_to_end", now_ms() - p0, "ms");
     }
+    store_close(writer);
     store_close(st);
     metric("search_session_peak_rss", (double)peak_rss_kib() / 1024.0, "MiB");
     samples_done(&name);
@@ -476,35 +544,73 @@ mode_search(const char *dir, int targets)
     samples_done(&addr);
     samples_done(&all);
     samples_done(&page);
+    samples_done(&first_cjk);
+    samples_done(&first_digit);
+    samples_done(&next);
+    samples_done(&scan_cjk);
+    samples_done(&scan_digit);
     return 0;
 }
 
-/* ---- search: where the time goes, and a narrowing prototype ----------------------------- */
+/* ---- search: count and window apart, checked against a fresh query ------------------------ */
 
 /*
- * A prototype of incremental narrowing, on the store's own connection: the
- * first keystroke scans the covering search index once into a temporary
- * table of candidates; a keystroke that extends the text only prunes that
- * table. The candidates are a superset (the ID number by substring, which
- * keeps shrinking as the text grows, where the list's rule is a tail of 4+
- * characters), and count and window apply the exact rule to them.
+ * What the store ran for every keystroke before it narrowed in memory: the
+ * search as LIKE patterns over households_search, for the count and again
+ * for the window (sort by name). Run on the store's connection, read only,
+ * so the store's cache stays valid; it is both the reference the store's
+ * answers are compared with and the "before" timing.
  */
-struct narrow {
+#define FRESH_MATCH                                                                                \
+    " FROM households h WHERE h._deleted = 0 AND h.rowid IN (SELECT s.rowid FROM households s"     \
+    " INDEXED BY households_search WHERE s._deleted = 0 AND (s.head_name LIKE ?1 ESCAPE '\\'"      \
+    " OR s.phone LIKE ?1 ESCAPE '\\' OR s.address LIKE ?1 ESCAPE '\\'"                             \
+    " OR (?2 IS NOT NULL AND s.head_id_number LIKE ?2 ESCAPE '\\')))"
+
+struct fresh {
     sqlite3 *db;
-    char prev[256];
-    bool have;
-    sqlite3_stmt *clear, *fill, *prune, *count, *window;
+    sqlite3_stmt *count, *total, *window;
 };
 
+static void
+fresh_init(struct fresh *fr, sqlite3 *db)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->db = db;
+    if (sqlite3_prepare_v2(db, "SELECT count(*)" FRESH_MATCH, -1, &fr->count, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM households WHERE _deleted = 0", -1, &fr->total,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT h.id, h.head_name, h.village, h.risk, h.categories,"
+                           " h._last_visit, h.next_visit_due, h._warning,"
+                           " EXISTS (SELECT 1 FROM outbox o WHERE o.hid = h.id"
+                           "  AND o.state IN ('pending', 'inflight')),"
+                           " EXISTS (SELECT 1 FROM conflicts c WHERE c.hid = h.id"
+                           "  AND c.state = 'open')" FRESH_MATCH
+                           " ORDER BY h.head_name, h.id LIMIT 24",
+                           -1, &fr->window, NULL) != SQLITE_OK)
+        die_sqlite(db, "fresh prepare");
+}
+
+static void
+fresh_done(struct fresh *fr)
+{
+    sqlite3_finalize(fr->count);
+    sqlite3_finalize(fr->total);
+    sqlite3_finalize(fr->window);
+}
+
+/* LIKE pattern of s: %, _ and \ escaped, with a leading and optionally a trailing %. */
 static char *
-like_of(const char *s, bool lead, bool trail)
+like_of(const char *s, bool trail)
 {
     size_t len = strlen(s), n = 0;
     char *out = malloc(2 * len + 3);
-    if (!out)
+    if (!out) {
+        fputs("bench_store: out of memory\n", stderr);
         exit(1);
-    if (lead)
-        out[n++] = '%';
+    }
+    out[n++] = '%';
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
             out[n++] = '\\';
@@ -516,100 +622,34 @@ like_of(const char *s, bool lead, bool trail)
     return out;
 }
 
-#define NARROW_ANY(p)                                                                              \
-    "(" p "head_name LIKE :c ESCAPE '\\' OR " p "phone LIKE :c ESCAPE '\\' OR " p                  \
-    "address LIKE :c ESCAPE '\\' OR " p "head_id_number LIKE :c ESCAPE '\\')"
-#define NARROW_EXACT                                                                               \
-    "(head_name LIKE :c ESCAPE '\\' OR phone LIKE :c ESCAPE '\\' OR address LIKE :c ESCAPE '\\'"   \
-    " OR (:t IS NOT NULL AND head_id_number LIKE :t ESCAPE '\\'))"
-
-static void
-narrow_init(struct narrow *nw, sqlite3 *db)
-{
-    memset(nw, 0, sizeof *nw);
-    nw->db = db;
-    if (sqlite3_exec(db,
-                     "CREATE TEMP TABLE cand (rid INTEGER PRIMARY KEY, head_name TEXT, phone TEXT,"
-                     " address TEXT, head_id_number TEXT)",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM cand", -1, &nw->clear, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(
-            db,
-            "INSERT INTO cand SELECT rowid, head_name, phone, address, head_id_number"
-            " FROM households INDEXED BY households_search WHERE _deleted = 0"
-            " AND " NARROW_ANY(""),
-            -1, &nw->fill, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM cand WHERE NOT " NARROW_ANY(""), -1, &nw->prune,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM cand WHERE " NARROW_EXACT, -1, &nw->count,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(
-            db,
-            "SELECT h.id, h.head_name, h.village, h.risk, h.categories,"
-            " h._last_visit, h.next_visit_due, h._warning,"
-            " EXISTS (SELECT 1 FROM outbox o WHERE o.hid = h.id"
-            "  AND o.state IN ('pending', 'inflight')),"
-            " EXISTS (SELECT 1 FROM conflicts c WHERE c.hid = h.id"
-            "  AND c.state = 'open')"
-            " FROM households h WHERE h.rowid IN (SELECT rid FROM cand WHERE " NARROW_EXACT
-            " ORDER BY head_name, rid LIMIT 24) ORDER BY h.head_name, h.rowid",
-            -1, &nw->window, NULL) != SQLITE_OK)
-        die_sqlite(db, "narrow prepare");
-}
-
-static void
-narrow_done(struct narrow *nw)
-{
-    sqlite3_finalize(nw->clear);
-    sqlite3_finalize(nw->fill);
-    sqlite3_finalize(nw->prune);
-    sqlite3_finalize(nw->count);
-    sqlite3_finalize(nw->window);
-    sqlite3_exec(nw->db, "DROP TABLE temp.cand", NULL, NULL, NULL);
-}
-
-static void
-bind_by_name(sqlite3_stmt *stmt, const char *name, const char *value)
-{
-    int idx = sqlite3_bind_parameter_index(stmt, name);
-    if (idx > 0)
-        sqlite3_bind_text(stmt, idx, value, -1, SQLITE_TRANSIENT);
-}
-
-static void
-step_all(struct narrow *nw, sqlite3_stmt *stmt, const char *c, const char *t, long *first)
-{
-    int rc;
-    bind_by_name(stmt, ":c", c);
-    if (t)
-        bind_by_name(stmt, ":t", t);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        if (first)
-            *first = (long)sqlite3_column_int64(stmt, 0);
-    if (rc != SQLITE_DONE)
-        die_sqlite(nw->db, "narrow step");
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-}
-
+/* One keystroke the old way: count, total and the first window's ids (ids[24][37]). */
 static double
-narrow_keystroke(struct narrow *nw, const char *text, long *matched)
+fresh_keystroke(struct fresh *fr, const char *text, long *matched, char ids[][37], int *nids)
 {
-    char *c = like_of(text, true, true);
-    char *t = strlen(text) >= 4 ? like_of(text, true, false) : NULL;
+    char *c = like_of(text, true);
+    char *t = strlen(text) >= 4 ? like_of(text, false) : NULL;
+    sqlite3_stmt *steps[3] = {fr->count, fr->total, fr->window};
     double t0 = now_ms();
-    bool extends = nw->have && strncmp(text, nw->prev, strlen(nw->prev)) == 0;
-    if (extends) {
-        step_all(nw, nw->prune, c, NULL, NULL);
-    } else {
-        step_all(nw, nw->clear, NULL, NULL, NULL);
-        step_all(nw, nw->fill, c, NULL, NULL);
+    *nids = 0;
+    for (int k = 0; k < 3; k++) {
+        sqlite3_stmt *stmt = steps[k];
+        int rc;
+        if (k != 1) {
+            sqlite3_bind_text(stmt, 1, c, -1, SQLITE_STATIC);
+            sqlite3_bind_text(stmt, 2, t, -1, SQLITE_STATIC);
+        }
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            if (k == 0)
+                *matched = (long)sqlite3_column_int64(stmt, 0);
+            if (k == 2 && *nids < SCREEN_ROWS)
+                snprintf(ids[(*nids)++], 37, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        }
+        if (rc != SQLITE_DONE)
+            die_sqlite(fr->db, "fresh step");
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
     }
-    step_all(nw, nw->count, c, t, matched);
-    step_all(nw, nw->window, c, t, NULL);
     double ms = now_ms() - t0;
-    snprintf(nw->prev, sizeof nw->prev, "%s", text);
-    nw->have = true;
     free(c);
     free(t);
     return ms;
@@ -621,15 +661,15 @@ mode_search_alt(const char *dir, int targets)
     struct store *st = NULL;
     struct dp_error err;
     struct household_filter all_f = {.sort = STORE_SORT_NAME};
-    struct samples cnt = {0}, win = {0}, both = {0}, proto = {0};
-    struct narrow nw;
-    long total = 0, mismatches = 0;
+    struct samples cnt = {0}, win = {0}, both = {0}, old = {0};
+    struct fresh fr;
+    long total = 0, count_mismatches = 0, window_mismatches = 0;
     snprintf(all_f.today, sizeof all_f.today, "2026-06-30");
     if (store_open(dir, passphrase, &st, &err) != DP_OK)
         die_err("open", &err);
     if (store_household_count(st, &all_f, &total, NULL, &err) != DP_OK || total == 0)
         die_err("count", &err);
-    narrow_init(&nw, store_db(st));
+    fresh_init(&fr, store_db(st));
     for (int t = 0; t < targets; t++) {
         struct household_row row;
         struct record rec;
@@ -645,13 +685,13 @@ mode_search_alt(const char *dir, int targets)
         for (int k = 0; k < 4; k++) {
             const char *text = texts[k];
             size_t len = strlen(text);
-            nw.have = false; /* a new search starts from an empty box */
+            clear_search(st); /* a new search starts from an empty box */
             for (size_t i = 1; i <= len && len < 256; i++) {
-                char buf[256];
+                char buf[256], ids[SCREEN_ROWS][37];
                 struct household_row rows[SCREEN_ROWS];
                 struct household_filter f = {.sort = STORE_SORT_NAME};
-                long m_store = 0, m_proto = -1, tot = 0;
-                int nr = 0;
+                long m_store = 0, m_fresh = -1, tot = 0;
+                int nr = 0, nids = 0;
                 if (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
                     continue;
                 memcpy(buf, text, i);
@@ -667,8 +707,12 @@ mode_search_alt(const char *dir, int targets)
                 samples_add(&cnt, t1 - t0);
                 samples_add(&win, t2 - t1);
                 samples_add(&both, t2 - t0);
-                samples_add(&proto, narrow_keystroke(&nw, buf, &m_proto));
-                mismatches += m_proto != m_store;
+                samples_add(&old, fresh_keystroke(&fr, buf, &m_fresh, ids, &nids));
+                count_mismatches += m_fresh != m_store;
+                bool same = nids == nr;
+                for (int r = 0; same && r < nr; r++)
+                    same = strcmp(rows[r].id, ids[r]) == 0;
+                window_mismatches += !same;
             }
         }
         record_done(&rec);
@@ -676,14 +720,16 @@ mode_search_alt(const char *dir, int targets)
     samples_report(&both, "alt_store_keystroke");
     samples_report(&cnt, "alt_store_count");
     samples_report(&win, "alt_store_window");
-    samples_report(&proto, "alt_narrowing_keystroke");
-    metric("alt_narrowing_count_mismatches", (double)mismatches, "count");
-    narrow_done(&nw);
+    samples_report(&old, "alt_fresh_keystroke");
+    /* Keystrokes whose count, or first window, differs from the fresh query's: must be 0. */
+    metric("alt_narrowing_count_mismatches", (double)count_mismatches, "count");
+    metric("alt_narrowing_window_mismatches", (double)window_mismatches, "count");
+    fresh_done(&fr);
     store_close(st);
     samples_done(&cnt);
     samples_done(&win);
     samples_done(&both);
-    samples_done(&proto);
+    samples_done(&old);
     return 0;
 }
 

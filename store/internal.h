@@ -29,9 +29,11 @@
 
 struct store {
     sqlite3 *db;
-    char path[PATH_MAX]; /* the cache file, named in error messages */
-    int version;         /* PRAGMA user_version after migrations */
-    bool read_only;      /* opened with store_options.read_only */
+    char path[PATH_MAX];         /* the cache file, named in error messages */
+    int version;                 /* PRAGMA user_version after migrations */
+    bool read_only;              /* opened with store_options.read_only */
+    struct store_search *search; /* the household list's cache (search.c); NULL until the first
+                                    list call, then owned by the connection, freed when it closes */
 };
 
 /* ---- opening (open.c) ----------------------------------------------------- */
@@ -124,6 +126,44 @@ enum dp_status store_refresh_last_visit(struct store *st, const char *household_
 /* Replace the household_categories rows of one household by the tokens of `categories`. */
 enum dp_status store_refresh_categories(struct store *st, const char *household_id,
                                         const char *categories, struct dp_error *err);
+
+/* ---- the household list's search and cache (search.c) ---------------------- */
+
+/* Longest search text accepted, in bytes after trimming blanks. */
+#define STORE_SEARCH_MAX 256
+
+/* SQL functions on every connection that has listed households (search.c). */
+#define STORE_SEARCH_SCAN_FN "doorstep_search_scan" /* (rowid, 4 searched columns): the scan */
+#define STORE_SEARCH_HIT_FN  "doorstep_search_hit"  /* (rowid): among the last run's matches */
+
+struct store_search;
+
+/*
+ * Start a list call: open a read transaction unless the caller holds one
+ * (*began tells), and drop the cached matches and total when anything was
+ * written since they were made, through this handle (sqlite3_total_changes)
+ * or any other connection (PRAGMA data_version). Pair with store_list_leave
+ * after the last query of the call. On failure nothing is left open.
+ */
+enum dp_status store_list_enter(struct store *st, bool *began, struct dp_error *err);
+void store_list_leave(struct store *st, bool began);
+
+/* The cached number of live households, if known; set it after counting. */
+bool store_list_total(struct store *st, long *total);
+void store_list_set_total(struct store *st, long total);
+
+/*
+ * Between store_list_enter and _leave: the rowids (in no order) of the live
+ * households that a trimmed, non-empty search text of len bytes matches
+ * (store.h, household_filter.search), from the cache when it can. *rowids
+ * stays valid, and STORE_SEARCH_HIT_FN(rowid) answers from it, until the
+ * next call of this function or store_list_enter.
+ */
+enum dp_status store_search_run(struct store *st, const char *text, size_t len,
+                                const int64_t **rowids, size_t *n, struct dp_error *err);
+
+/* How many search texts were answered by scanning the index, and by narrowing (tests, bench). */
+void store_search_counts(struct store *st, long *scans, long *narrows);
 
 /* ---- sync meta inside a transaction (meta.c) ------------------------------ */
 

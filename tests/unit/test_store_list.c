@@ -2,14 +2,20 @@
  * store/ household list: a few thousand generated households, checked
  * against an in-memory model of the same rows for order, filters, counts,
  * markers and window boundaries; and the query plans use an index for every
- * sort (no temporary sort of the whole table).
+ * sort (no temporary sort of the whole table). The search narrows from the
+ * previous keystroke's matches (store/search.c): sequences of keystrokes,
+ * edits, filter changes and writes between them (through this handle and
+ * through another connection) must always give the model's answer.
  */
 #include "store/store.h"
 
+#include "core/validate.h"
 #include "tests/unit/test.h"
 #include "tests/unit/test_store_util.h"
 
 #define NHH 3000
+/* Households the tests add to the model after the first NHH. */
+#define NEXTRA 16
 
 struct model_hh {
     char id[37];
@@ -28,8 +34,10 @@ struct model_hh {
     bool warning;
 };
 
-static struct model_hh model[NHH];
+static struct model_hh model[NHH + NEXTRA];
+static int nmodel = NHH;
 static struct store *list_st;
+static char list_dir[PATH_MAX];
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"};
 static const char *const given[] = {"小明", "秀英", "建国", "桂兰", "伟", "芳", "军",
@@ -96,6 +104,10 @@ insert_model(struct store *st)
         snprintf(m->address, sizeof m->address, "%s%u号", villages[rnd(12)], 1 + rnd(300));
         if (i == 1234)
             snprintf(m->address, sizeof m->address, "50%%_off\\路");
+        /* Longer than the search's chain of levels when typed, and with letters of both cases. */
+        if (i == 1235)
+            snprintf(m->address, sizeof m->address,
+                     "Riverside Lane, Block Seven, Unit Twelve, Room 4B-%u", 1 + rnd(9));
         snprintf(m->village, sizeof m->village, "%s", villages[rnd(12)]);
         snprintf(m->risk, sizeof m->risk, "%s", schema_risk_choices[rnd(3)].token);
         m->categories[0] = '\0';
@@ -184,6 +196,11 @@ insert_model(struct store *st)
     sqlite3_finalize(visit);
     sqlite3_finalize(outbox);
     sqlite3_finalize(conflict);
+    /* The outbox rows above took mids the store's own writes must not reuse. */
+    ok = ok && sqlite3_exec(db,
+                            "UPDATE sync_meta SET value = (SELECT max(mid) + 1 FROM outbox)"
+                            " WHERE key = 'next_mid'",
+                            NULL, NULL, NULL) == SQLITE_OK;
     ok = ok && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     if (!ok)
         fprintf(stderr, "    insert_model: %s\n", sqlite3_errmsg(db));
@@ -252,10 +269,20 @@ model_matches(const struct model_hh *m, const struct household_filter *f)
 {
     if (m->deleted)
         return false;
-    if (f->search && *f->search) {
-        const char *q = f->search;
-        size_t ql = strlen(q), il = strlen(m->id_number);
-        bool hit = strstr(m->head_name, q) || strcasestr(m->phone, q) || strstr(m->address, q) ||
+    if (f->search) {
+        /* Blanks around the text are not searched for; an all-blank text is no search. */
+        char q[512];
+        const char *b = f->search;
+        while (*b == ' ' || *b == '\t')
+            b++;
+        size_t ql = strlen(b);
+        while (ql > 0 && (b[ql - 1] == ' ' || b[ql - 1] == '\t'))
+            ql--;
+        snprintf(q, sizeof q, "%.*s", (int)ql, b);
+        size_t il = strlen(m->id_number);
+        /* ASCII letters in either case (strcasestr folds only ASCII in the C locale). */
+        bool hit = ql == 0 || strcasestr(m->head_name, q) || strcasestr(m->phone, q) ||
+                   strcasestr(m->address, q) ||
                    (ql >= 4 && il >= ql && strcasecmp(m->id_number + il - ql, q) == 0);
         if (!hit)
             return false;
@@ -278,7 +305,7 @@ static int
 model_list(const struct household_filter *f, const struct model_hh **out)
 {
     int n = 0;
-    for (int i = 0; i < NHH; i++)
+    for (int i = 0; i < nmodel; i++)
         if (model_matches(&model[i], f))
             out[n++] = &model[i];
     cmp_sort = f->sort;
@@ -296,7 +323,7 @@ model_list(const struct household_filter *f, const struct model_hh **out)
 static void
 check_filter(const struct household_filter *f, int step, const char *what)
 {
-    static const struct model_hh *want[NHH];
+    static const struct model_hh *want[NHH + NEXTRA];
     static struct household_row rows[64];
     struct dp_error err;
     int nwant = model_list(f, want);
@@ -489,9 +516,13 @@ TEST(window_boundaries)
     for (int i = 0; i < 8 && i < na && i < nb; i++)
         CHECK_STR_EQ(a[i].id, b[i].id);
 
-    /* Overdue needs today's date. */
+    /* Overdue needs today's date, also with a search that matches nothing. */
     f.overdue_only = true;
     CHECK_INT_EQ(store_household_count(list_st, &f, &matched, NULL, &err), DP_EINVAL);
+    f.search = "不存在的名字";
+    CHECK_INT_EQ(store_household_count(list_st, &f, &matched, NULL, &err), DP_EINVAL);
+    CHECK_INT_EQ(store_household_window(list_st, &f, 0, 8, rows, &n, &err), DP_EINVAL);
+    f.search = NULL;
     /* A risk mask with no known risk bit matches nothing. */
     f.overdue_only = false;
     f.risk_mask = 1u << 7;
@@ -626,16 +657,573 @@ TEST(markers_follow_the_outbox)
     snprintf(sql, sizeof sql, "SELECT _last_visit FROM households WHERE id = '%.36s'", id);
     test_sql_text(list_st, sql, lv, sizeof lv);
     CHECK_STR_EQ(lv, old);
+    memcpy(model[i].last_visit, old, sizeof old); /* the model is used by later tests */
+}
+
+/* ---- narrowing: keystrokes, edits, filters and writes between them --------------- */
+
+static long
+scans_so_far(void)
+{
+    long scans = 0, narrows = 0;
+    store_search_counts(list_st, &scans, &narrows);
+    return scans;
+}
+
+static int
+live_count(void)
+{
+    int n = 0;
+    for (int i = 0; i < nmodel; i++)
+        n += !model[i].deleted;
+    return n;
+}
+
+/* A list call without a search, as when the search box is emptied. */
+static void
+clear_search(struct store *st)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    long m = 0;
+    CHECK_INT_EQ(store_household_count(st, &f, &m, NULL, NULL), DP_OK);
+}
+
+/* A write through this handle that changes no household: the next search scans again. */
+static void
+touch(void)
+{
+    struct dp_error err;
+    CHECK_INT_EQ(store_draft_put(list_st, "list-test", "x", &err), DP_OK);
+    CHECK_INT_EQ(store_draft_drop(list_st, "list-test", &err), DP_OK);
+}
+
+/* Count, total and three windows (top, somewhere, bottom) against the model. */
+static void
+check_some(struct store *st, const struct household_filter *f, const char *what)
+{
+    static const struct model_hh *want[NHH + NEXTRA];
+    struct household_row rows[24];
+    struct dp_error err;
+    int nwant = model_list(f, want);
+    long matched = -1, total = -1;
+    CHECK_INT_EQ(store_household_count(st, f, &matched, &total, &err), DP_OK);
+    CHECK_INT_EQ(total, live_count());
+    if (matched != nwant)
+        fprintf(stderr, "    \"%s\": %ld matched, the model %d\n", what, matched, nwant);
+    CHECK_INT_EQ(matched, nwant);
+    long offs[3] = {0, nwant > 24 ? (long)rnd((unsigned)nwant - 23) : 0,
+                    nwant > 24 ? nwant - 24 : 0};
+    for (int k = 0; k < 3; k++) {
+        int n = -1;
+        CHECK_INT_EQ(store_household_window(st, f, offs[k], 24, rows, &n, &err), DP_OK);
+        int expect = nwant - offs[k] < 24 ? (int)(nwant - offs[k]) : 24;
+        CHECK_INT_EQ(n, expect);
+        for (int i = 0; i < n && i < expect; i++) {
+            if (strcmp(rows[i].id, want[offs[k] + i]->id) != 0) {
+                fprintf(
+                    stderr,
+                    "    \"%s\": row %ld differs from the model (sort %d%s, risk %u, village %s,"
+                    " category %s, overdue %d, unsynced %d)\n",
+                    what, offs[k] + i, f->sort, f->descending ? " desc" : "", f->risk_mask,
+                    f->village ? f->village : "-", f->category ? f->category : "-", f->overdue_only,
+                    f->unsynced_only);
+                CHECK(strcmp(rows[i].id, want[offs[k] + i]->id) == 0);
+                break;
+            }
+        }
+    }
+}
+
+/* Type `text` after what the box holds, one UTF-8 character at a time, checking each keystroke. */
+static void
+type_text(struct household_filter *f, char *box, size_t boxsize, const char *text)
+{
+    size_t start = strlen(box), len = strlen(text);
+    for (size_t i = 1; i <= len; i++) {
+        if (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+            continue;
+        snprintf(box + start, boxsize - start, "%.*s", (int)i, text);
+        f->search = box;
+        check_filter(f, 64, box);
+    }
+}
+
+/* Byte offset of the character before `pos` in s. */
+static size_t
+char_before(const char *s, size_t pos)
+{
+    if (pos == 0)
+        return 0;
+    do
+        pos--;
+    while (pos > 0 && ((unsigned char)s[pos] & 0xC0) == 0x80);
+    return pos;
+}
+
+static void
+backspace(struct household_filter *f, char *box, int n)
+{
+    for (int k = 0; k < n && box[0]; k++) {
+        box[char_before(box, strlen(box))] = '\0';
+        f->search = box;
+        check_filter(f, 64, box);
+    }
+}
+
+/* Replace the box's text (an edit in the middle, a paste) and check. */
+static void
+set_text(struct household_filter *f, char *box, size_t boxsize, const char *text)
+{
+    snprintf(box, boxsize, "%s", text);
+    f->search = box;
+    check_filter(f, 64, box);
+}
+
+TEST(typing_narrows_and_matches_the_model)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    char box[300] = "";
+    snprintf(f.today, sizeof f.today, "2025-03-01");
+
+    touch();
+    long s0 = scans_so_far();
+    type_text(&f, box, sizeof box, "王小明");
+    CHECK_INT_EQ(scans_so_far() - s0, 1); /* the first keystroke only */
+    backspace(&f, box, 2);                /* 王小, 王: kept levels */
+    type_text(&f, box, sizeof box, "秀英");
+    set_text(&f, box, sizeof box, "王英");   /* a character taken out of the middle */
+    set_text(&f, box, sizeof box, "李王英"); /* one put in front */
+    set_text(&f, box, sizeof box, "王英");
+    set_text(&f, box, sizeof box, "秀"); /* holds none but the empty level 0 */
+    clear_search(list_st);
+    set_text(&f, box, sizeof box, "号"); /* a new search */
+    CHECK_INT_EQ(scans_so_far() - s0, 1);
+
+    /*
+     * An ID-number tail, digit by digit: the candidates keep ID numbers by
+     * substring, the matches only by a tail of 4+ characters. Then a fragment
+     * of every ID number that is never a tail, and a tail in lower case.
+     */
+    const char *idn = NULL;
+    for (int i = 0; i < NHH && !idn; i++)
+        if (!model[i].deleted && model[i].id_number[17] == 'X')
+            idn = model[i].id_number;
+    REQUIRE(idn != NULL);
+    box[0] = '\0';
+    type_text(&f, box, sizeof box, idn + 11);
+    backspace(&f, box, 7);
+    type_text(&f, box, sizeof box, "1950");
+    box[0] = '\0';
+    char lower_tail[8];
+    snprintf(lower_tail, sizeof lower_tail, "%s", idn + 12);
+    lower_tail[5] = 'x';
+    type_text(&f, box, sizeof box, lower_tail);
+
+    /*
+     * A tail whose first digit is in no other column of its household: that
+     * household is a candidate for the one digit only by its ID number, and
+     * must stay one until the tail is long enough to match.
+     */
+    const struct model_hh *lone = NULL;
+    for (int i = 0; i < NHH && !lone; i++) {
+        const struct model_hh *m = &model[i];
+        char d[2] = {m->id_number[12], '\0'};
+        if (!m->deleted && !m->phone[0] && !strstr(m->address, d))
+            lone = m;
+    }
+    REQUIRE(lone != NULL);
+    box[0] = '\0';
+    touch();
+    type_text(&f, box, sizeof box, lone->id_number + 12);
+    box[0] = '\0';
+    type_text(&f, box, sizeof box, lone->id_number + 12); /* again, narrowing from level 0 */
+
+    /* Longer than the chain of levels (typed in upper case), then back to one character. */
+    char upper[64];
+    snprintf(upper, sizeof upper, "%s", model[1235].address);
+    for (char *p = upper; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    box[0] = '\0';
+    touch();
+    s0 = scans_so_far();
+    type_text(&f, box, sizeof box, upper);
+    backspace(&f, box, (int)strlen(upper) - 1);
+    CHECK_INT_EQ(scans_so_far() - s0, 1);
+    f.search = NULL;
+    check_filter(&f, 64, "search cleared");
+}
+
+static const char *const alphabet[] = {"王", "李", "小", "明", "秀", "英", "前", "村",
+                                       "号", "1",  "2",  "3",  "0",  "5",  "X",  "x",
+                                       "%",  "_",  "\\", " ",  "a",  "R",  "e",  "路"};
+
+TEST(random_edits_filters_and_sorts_match_the_model)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    char box[128] = "", target[80] = "";
+    size_t tpos = 0;
+    int nalpha = (int)(sizeof alphabet / sizeof alphabet[0]);
+    long s0 = scans_so_far(), n0 = 0, narrows = 0;
+    store_search_counts(list_st, &s0, &n0);
+    snprintf(f.today, sizeof f.today, "2025-03-01");
+    for (int step = 0; step < 500; step++) {
+        unsigned r = rnd(100);
+        size_t len = strlen(box);
+        const char *ins = alphabet[rnd((unsigned)nalpha)];
+        if (r < 45 && target[tpos]) {
+            /* The next character of a household's field: the matches stay non-empty. */
+            size_t n = 1;
+            while (target[tpos + n] && ((unsigned char)target[tpos + n] & 0xC0) == 0x80)
+                n++;
+            if (len + n < 100)
+                snprintf(box + len, sizeof box - len, "%.*s", (int)n, target + tpos);
+            tpos += n;
+        } else if (r < 55) {
+            if (len + strlen(ins) < 100)
+                snprintf(box + len, sizeof box - len, "%s", ins);
+        } else if (r < 70) {
+            box[char_before(box, len)] = '\0';
+        } else if (r < 78 && len > 0) {
+            /* Take a character out of the middle. */
+            size_t at = char_before(box, rnd((unsigned)len) + 1), end = at + 1;
+            while (box[end] && ((unsigned char)box[end] & 0xC0) == 0x80)
+                end++;
+            memmove(box + at, box + end, len - end + 1);
+        } else if (r < 84 && len + strlen(ins) < 100) {
+            /* Put one in, anywhere. */
+            size_t at = char_before(box, rnd((unsigned)len + 1) + 1), il = strlen(ins);
+            if (at > len)
+                at = len;
+            memmove(box + at + il, box + at, len - at + 1);
+            memcpy(box + at, ins, il);
+        } else if (r < 92) {
+            /* Start over with a field of another household, from anywhere in it. */
+            const struct model_hh *m = &model[rnd(NHH)];
+            const char *fields[4] = {m->head_name, m->phone, m->address, m->id_number};
+            snprintf(target, sizeof target, "%s", fields[rnd(4)]);
+            tpos = char_before(target, rnd((unsigned)strlen(target) + 1) + 1);
+            if (tpos > strlen(target))
+                tpos = strlen(target);
+            box[0] = '\0';
+        } else {
+            /* Change a filter or the sort between keystrokes. */
+            switch (rnd(8)) {
+            case 0:
+                f.risk_mask = rnd(8);
+                break;
+            case 1:
+                f.village = f.village ? NULL : villages[rnd(12)];
+                break;
+            case 2:
+                f.category = f.category ? NULL : schema_category_choices[rnd(6)].token;
+                break;
+            case 3:
+                f.overdue_only = !f.overdue_only;
+                break;
+            case 4:
+                f.unsynced_only = !f.unsynced_only;
+                break;
+            case 5:
+                f.sort = (enum store_sort)rnd(5);
+                break;
+            case 6:
+                f.descending = !f.descending;
+                break;
+            default:
+                f.risk_mask = 0;
+                f.village = f.category = NULL;
+                f.overdue_only = f.unsynced_only = false;
+                break;
+            }
+        }
+        f.search = box;
+        check_some(list_st, &f, box);
+    }
+    long s1 = 0, n1 = 0;
+    store_search_counts(list_st, &s1, &n1);
+    narrows = n1 - n0;
+    /* Most keystrokes were answered from memory. */
+    CHECK(narrows > 2 * (s1 - s0));
+}
+
+/* A valid household record, as the screens would save it. */
+static void
+make_household(struct record *r, const char *id, const char *name)
+{
+    record_init(r, &schema_household);
+    record_set(r, "id", id);
+    record_set(r, "head_name", name);
+    record_set(r, "address", "东街1号");
+    record_set(r, "village", "前村");
+    record_set(r, "township", "城关镇");
+    record_set(r, "categories", "dibao");
+    record_set(r, "risk", "green");
+    record_set(r, "status", "active");
+}
+
+/* Add a household saved by the test to the model (after store_record_save). */
+static struct model_hh *
+model_add(const char *id, const char *name, const char *address, const char *village,
+          const char *risk, bool unsynced)
+{
+    if (nmodel >= NHH + NEXTRA)
+        abort();
+    struct model_hh *m = &model[nmodel++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->id, sizeof m->id, "%s", id);
+    snprintf(m->head_name, sizeof m->head_name, "%s", name);
+    snprintf(m->address, sizeof m->address, "%s", address);
+    snprintf(m->village, sizeof m->village, "%s", village);
+    snprintf(m->risk, sizeof m->risk, "%s", risk);
+    snprintf(m->categories, sizeof m->categories, "%s", unsynced ? "dibao" : "");
+    m->unsynced = unsynced;
+    return m;
+}
+
+static struct model_hh *
+model_find(const char *id)
+{
+    for (int i = 0; i < nmodel; i++)
+        if (strcmp(model[i].id, id) == 0)
+            return &model[i];
+    return NULL;
+}
+
+/* Save through `st` and mirror the change in the model. */
+static bool
+save_named(struct store *st, struct record *r, const char *name)
+{
+    struct dp_error err;
+    record_set(r, "head_name", name);
+    enum dp_status s = store_record_save(st, r, &err);
+    if (s != DP_OK) {
+        fprintf(stderr, "    save: %s: %s %s\n", dp_status_name(s), err.field, err.msg);
+        return false;
+    }
+    struct model_hh *m = model_find(record_get(r, "id"));
+    if (m)
+        snprintf(m->head_name, sizeof m->head_name, "%s", name);
+    else
+        model_add(record_get(r, "id"), name, "东街1号", "前村", "green", true);
+    return true;
+}
+
+TEST(writes_through_this_handle_between_keystrokes)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    struct record a, b;
+    struct dp_error err;
+    char ida[37], idb[37];
+    snprintf(f.today, sizeof f.today, "2025-03-01");
+    record_new_id(ida, sizeof ida);
+    record_new_id(idb, sizeof idb);
+    make_household(&a, ida, "王小虎");
+    make_household(&b, idb, "赵四");
+
+    f.search = "王";
+    check_some(list_st, &f, "王");
+    f.search = "王小";
+    check_some(list_st, &f, "王小");
+    long s0 = scans_so_far();
+    /* A new household that matches the text on screen. */
+    REQUIRE(save_named(list_st, &a, "王小虎"));
+    check_filter(&f, 64, "a matching household created");
+    CHECK_INT_EQ(scans_so_far() - s0, 1); /* the write dropped the cache */
+    /* One that does not match, then renamed so that it does; the first renamed away. */
+    REQUIRE(save_named(list_st, &b, "赵四"));
+    check_filter(&f, 64, "a household that does not match created");
+    REQUIRE(save_named(list_st, &b, "王小龙"));
+    check_filter(&f, 64, "renamed to match");
+    f.search = "王小龙";
+    check_filter(&f, 64, "narrowed after the rename");
+    f.search = "王小";
+    REQUIRE(save_named(list_st, &a, "钱多"));
+    check_filter(&f, 64, "renamed away");
+
+    /* A tombstone leaves the matches and the total. */
+    CHECK_INT_EQ(store_record_delete(list_st, &schema_household, idb, &err), DP_OK);
+    model_find(idb)->deleted = true;
+    check_some(list_st, &f, "deleted");
+    /* A write to no household: the answer holds. */
+    CHECK_INT_EQ(store_draft_put(list_st, "visit:x", "{}", &err), DP_OK);
+    check_some(list_st, &f, "after a draft");
+    /* A marker written through this handle shows at once. */
+    struct model_hh *m = NULL;
+    for (int i = 0; i < NHH && !m; i++)
+        if (!model[i].deleted && !model[i].warning && strstr(model[i].head_name, "王小"))
+            m = &model[i];
+    REQUIRE(m != NULL);
+    CHECK_INT_EQ(store_household_set_warning(list_st, m->id, true, &err), DP_OK);
+    m->warning = true;
+    check_filter(&f, 64, "warning set");
+    record_done(&a);
+    record_done(&b);
+}
+
+TEST(writes_through_another_connection_between_keystrokes)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    struct store *other = NULL;
+    struct record c;
+    struct dp_error err;
+    char idc[37], sql[256];
+    snprintf(f.today, sizeof f.today, "2025-03-01");
+    /* Another connection to the same cache, as the sync worker has. */
+    REQUIRE(store_open(list_dir, TEST_PASS, &other, &err) == DP_OK);
+
+    f.search = "王";
+    check_some(list_st, &f, "王");
+    f.search = "王小";
+    check_some(list_st, &f, "王小");
+    record_new_id(idc, sizeof idc);
+    make_household(&c, idc, "王小凤");
+    CHECK(save_named(other, &c, "王小凤"));
+    check_filter(&f, 64, "created by the other connection");
+
+    /* A plain UPDATE and a tombstone by the other connection, as a pull applies them. */
+    struct model_hh *m = NULL;
+    for (int i = 0; i < NHH && !m; i++)
+        if (!model[i].deleted && strstr(model[i].head_name, "王小"))
+            m = &model[i];
+    REQUIRE(m != NULL);
+    snprintf(sql, sizeof sql, "UPDATE households SET head_name = '孙大' WHERE id = '%.36s'", m->id);
+    REQUIRE(test_sql(other, sql) == SQLITE_OK);
+    snprintf(m->head_name, sizeof m->head_name, "孙大");
+    check_filter(&f, 64, "renamed by the other connection");
+    snprintf(sql, sizeof sql, "UPDATE households SET _deleted = 1 WHERE id = '%.36s'", idc);
+    REQUIRE(test_sql(other, sql) == SQLITE_OK);
+    model_find(idc)->deleted = true;
+    check_some(list_st, &f, "deleted by the other connection");
+
+    /* And the other way round: the other connection's cache sees this one's writes. */
+    check_some(other, &f, "the other's own search");
+    snprintf(sql, sizeof sql, "UPDATE households SET head_name = '王小明' WHERE id = '%.36s'",
+             m->id);
+    REQUIRE(test_sql(list_st, sql) == SQLITE_OK);
+    snprintf(m->head_name, sizeof m->head_name, "王小明");
+    check_some(other, &f, "renamed back, seen by the other");
+    check_some(list_st, &f, "renamed back");
+    store_close(other);
+    record_done(&c);
+}
+
+TEST(search_in_a_transaction_and_read_only)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME, .search = "王小"};
+    struct dp_error err;
+    char sql[256];
+    snprintf(f.today, sizeof f.today, "2025-03-01");
+    check_some(list_st, &f, "王小");
+
+    /* Inside the caller's transaction the list sees its writes, and none after a rollback. */
+    struct model_hh *m = NULL;
+    for (int i = 0; i < NHH && !m; i++)
+        if (!model[i].deleted && strstr(model[i].head_name, "王小"))
+            m = &model[i];
+    REQUIRE(m != NULL);
+    char old[64];
+    snprintf(old, sizeof old, "%s", m->head_name);
+    REQUIRE(test_sql(list_st, "BEGIN") == SQLITE_OK);
+    snprintf(sql, sizeof sql, "UPDATE households SET head_name = '钱多多' WHERE id = '%.36s'",
+             m->id);
+    REQUIRE(test_sql(list_st, sql) == SQLITE_OK);
+    snprintf(m->head_name, sizeof m->head_name, "钱多多");
+    check_some(list_st, &f, "inside the transaction");
+    REQUIRE(test_sql(list_st, "ROLLBACK") == SQLITE_OK);
+    snprintf(m->head_name, sizeof m->head_name, "%s", old);
+    check_some(list_st, &f, "after the rollback");
+
+    /* A read-only handle (query_only) searches and narrows the same. */
+    struct store *ro = NULL;
+    struct store_options opt = {.read_only = true};
+    REQUIRE(store_open_with(list_dir, TEST_PASS, &opt, &ro, &err) == DP_OK);
+    static const char *const texts[] = {"1", "13", "138", "王", "王小", "号", "1号"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        f.search = texts[i];
+        check_some(ro, &f, texts[i]);
+    }
+    store_close(ro);
+}
+
+TEST(large_rowids_and_oversized_columns)
+{
+    struct household_filter f = {.sort = STORE_SORT_NAME};
+    sqlite3 *db = store_db(list_st);
+    sqlite3_stmt *stmt = NULL;
+    snprintf(f.today, sizeof f.today, "2025-03-01");
+    static const char big_id[] = "ffffffff-0000-4000-8000-00000000b16e";
+    static const char huge_id[] = "ffffffff-0000-4000-8000-0000000f0f0f";
+
+    /* A rowid far past the others: the matches are kept sorted instead of in a bitmap. */
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "INSERT INTO households(rowid, id, head_name, address, village,"
+                               " risk, status) VALUES (?1, ?2, ?3, ?4, '西岭', 'red', 'active')",
+                               -1, &stmt, NULL) == SQLITE_OK);
+    sqlite3_bind_int64(stmt, 1, INT64_C(1) << 40);
+    sqlite3_bind_text(stmt, 2, big_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, "王小明", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, "西岭1号", -1, SQLITE_STATIC);
+    CHECK_INT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    model_add(big_id, "王小明", "西岭1号", "西岭", "red", false);
+    clear_search(list_st);
+    static const char *const texts[] = {"王", "王小", "王小明", "1号", "号"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        f.search = texts[i];
+        check_filter(&f, 64, texts[i]);
+    }
+
+    /*
+     * An address of 9 MB (never valid, but a cache may hold anything):
+     * the candidates would outgrow their memory, so the scan keeps only
+     * the matches and the next keystroke scans again. Typed texts hold at
+     * most one 路, so the model's "路" answers as the real address does.
+     */
+    size_t hlen = 3 * 3000000;
+    char *huge = malloc(hlen + 1);
+    REQUIRE(huge != NULL);
+    for (size_t i = 0; i < hlen; i += 3)
+        memcpy(huge + i, "路", 3);
+    huge[hlen] = '\0';
+    sqlite3_reset(stmt);
+    sqlite3_bind_int64(stmt, 1, 900000);
+    sqlite3_bind_text(stmt, 2, huge_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, "李路", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, huge, (int)hlen, SQLITE_STATIC);
+    CHECK_INT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    free(huge);
+    model_add(huge_id, "李路", "路", "西岭", "red", false);
+    clear_search(list_st);
+    long s0 = scans_so_far();
+    static const char *const more[] = {"路", "\\路", "李路", "李", "路", "王"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        f.search = more[i];
+        check_filter(&f, 64, more[i]);
+    }
+    /*
+     * Every household's columns, and those holding 路, 李路 or 李, outgrow
+     * the candidates' memory: each of those texts scans. \\路 and 王 keep theirs.
+     */
+    CHECK_INT_EQ(scans_so_far() - s0, (long)(sizeof more / sizeof more[0]));
+
+    CHECK_INT_EQ(test_sql(list_st, "DELETE FROM households WHERE id IN"
+                                   " ('ffffffff-0000-4000-8000-00000000b16e',"
+                                   " 'ffffffff-0000-4000-8000-0000000f0f0f')"),
+                 SQLITE_OK);
+    model_find(big_id)->deleted = true;
+    model_find(huge_id)->deleted = true;
+    f.search = "王小";
+    check_filter(&f, 64, "gone again");
 }
 
 int
 main(void)
 {
     test_root_make();
-    char dir[PATH_MAX];
     struct dp_error err;
-    test_fresh_dir(dir, sizeof dir, "list");
-    if (store_open(dir, TEST_PASS, &list_st, &err) != DP_OK) {
+    test_fresh_dir(list_dir, sizeof list_dir, "list");
+    if (store_open(list_dir, TEST_PASS, &list_st, &err) != DP_OK) {
         fprintf(stderr, "open: %s\n", err.msg);
         return 1;
     }
@@ -647,6 +1235,12 @@ main(void)
     RUN(window_boundaries);
     RUN(every_sort_walks_an_index);
     RUN(markers_follow_the_outbox);
+    RUN(typing_narrows_and_matches_the_model);
+    RUN(random_edits_filters_and_sorts_match_the_model);
+    RUN(writes_through_this_handle_between_keystrokes);
+    RUN(writes_through_another_connection_between_keystrokes);
+    RUN(search_in_a_transaction_and_read_only);
+    RUN(large_rowids_and_oversized_columns);
     store_close(list_st);
     test_root_remove();
     return test_report();
