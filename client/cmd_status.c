@@ -1,0 +1,59 @@
+/* doorstep status: what a worker or a cron job wants to know before going out. */
+#include "client/commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/i18n.h"
+#include "store/store.h"
+
+static void
+status_help(const struct cli *cli)
+{
+    (void)cli;
+    printf(_("Usage: doorstep status [--config FILE] [--data-dir DIR] [--passphrase-file FILE]\n"
+             "\n"
+             "Opens the cache and prints the number of edits not yet sent to the server,\n"
+             "the number of open conflicts, the time of the last successful sync and the\n"
+             "server. Prints no personal data. Fails if there is no cache yet.\n"));
+}
+
+int
+cmd_status(struct cli *cli, int argc, char **argv)
+{
+    struct config cfg;
+    struct store *st = NULL;
+    struct dp_error err;
+    char *last = NULL;
+    long pending = 0, conflicts = 0;
+    int rc = cli_parse(cli, argc, argv, NULL, 0, NULL, NULL, status_help);
+
+    if (rc >= 0)
+        return rc;
+    if (!cli_load_config(cli, &cfg))
+        return CLI_EXIT_USAGE;
+    if (!cli_open_cache(&cfg, false, &st))
+        return CLI_EXIT_FAIL;
+
+    rc = CLI_EXIT_FAIL;
+    if (store_pending_count(st, &pending, &conflicts, &err) != DP_OK) {
+        cli_error(_("%s: cannot count pending edits: %s"), cfg.data_dir, err.msg);
+        goto out;
+    }
+    if (store_meta_get(st, "last_success_at", &last, &err) != DP_OK) {
+        cli_error(_("%s: cannot read the sync state: %s"), cfg.data_dir, err.msg);
+        goto out;
+    }
+    printf(_("Data directory: %s\n"), cfg.data_dir);
+    printf(_("Server: %s\n"), cfg.server_url[0] ? cfg.server_url : _("not set"));
+    printf(_("Pending edits: %ld\n"), pending);
+    printf(_("Open conflicts: %ld\n"), conflicts);
+    printf(_("Last successful sync: %s\n"), last && last[0] ? last : _("never"));
+    rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    if (rc != CLI_EXIT_OK)
+        cli_error(_("cannot write the output"));
+out:
+    free(last);
+    store_close(st);
+    return rc;
+}
