@@ -23,6 +23,10 @@ ALL_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c
 TARGETS ?= $(ALL_TARGETS)
 
 # Extra sources per target beyond core/ (add the module a new target fuzzes).
+fuzz_csv_SRC     := server/csv.c server/buf.c
+fuzz_gzip_SRC    := server/gz.c server/buf.c
+fuzz_cursor_SRC  := server/cursor.c
+fuzz_reqjson_SRC := server/reqjson.c
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
