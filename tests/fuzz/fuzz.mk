@@ -33,6 +33,8 @@ fuzz_reqjson_SRC := server/reqjson.c
 fuzz_config_SRC  := client/config.c client/paths.c
 fuzz_api_SRC     := $(SERVER_SRC)
 fuzz_api_LIBS    := $(SERVER_LD)
+fuzz_import_SRC  := $(SERVER_SRC)
+fuzz_import_LIBS := $(SERVER_LD)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
