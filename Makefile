@@ -63,6 +63,8 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 SERVER_UNIT_BIN := $(patsubst tests/server-unit/%.c,$(BUILD)/tests/server-unit/%,$(SERVER_UNIT_SRC))
 TOOL_SRC        := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN        := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRC))
+BENCH_SRC       := $(sort $(wildcard bench/*.c))
+BENCH_BIN       := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 PO_FILES := $(wildcard po/*.po)
 MO_FILES := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/doorstep.mo,$(PO_FILES))
@@ -125,12 +127,18 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIBCLIENT)
 	$(Q)$(CC) $(CPPFLAGS) $(CLIENT_CFLAGS) $(WARNINGS) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) \
 		-o $@ $< $(LIBCLIENT) $(CLIENT_LIBS)
 
+$(BUILD)/bench/%: bench/%.c $(LIBCLIENT)
+	$(quiet) LINK $@
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CLIENT_CFLAGS) $(WARNINGS) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) \
+		-o $@ $< $(LIBCLIENT) $(CLIENT_LIBS)
+
 $(BUILD)/locale/%/LC_MESSAGES/doorstep.mo: po/%.po
 	$(quiet) MSGFMT $@
 	@mkdir -p $(dir $@)
 	$(Q)msgfmt --check -o $@ $<
 
-tests: $(UNIT_BIN) $(SERVER_UNIT_BIN) $(TOOL_BIN)
+tests: $(UNIT_BIN) $(SERVER_UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
 
 # --- test tiers --------------------------------------------------------------
 # Each tier prints its own tally; tests/run adds them up into the final
@@ -151,7 +159,7 @@ lint:
 demo: deps all
 	$(Q)sh scripts/demo.sh
 
-bench: all
+bench: all $(BENCH_BIN)
 	$(Q)sh bench/run.sh
 
 fuzz:

@@ -6,6 +6,7 @@
 
 #include "core/i18n.h"
 #include "store/store.h"
+#include "store/sync_store.h"
 
 static void
 status_help(const struct cli *cli)
@@ -16,6 +17,46 @@ status_help(const struct cli *cli)
              "Opens the cache and prints the number of edits not yet sent to the server,\n"
              "the number of open conflicts, the time of the last successful sync and the\n"
              "server. Prints no personal data. Fails if there is no cache yet.\n"));
+}
+
+/* The sync side: the login, the last failure, and the edits the server refused. */
+static bool
+status_sync(struct store *st, const char *data_dir)
+{
+    struct sync_status_info info;
+    struct sync_rejected *rj = NULL;
+    struct dp_error err;
+    size_t n = 0;
+    if (store_sync_status(st, &info, &err) != DP_OK ||
+        store_sync_rejected(st, 10, &rj, &n, &err) != DP_OK) {
+        cli_error(_("%s: cannot read the sync state: %s"), data_dir, err.msg);
+        return false;
+    }
+    if (!info.user[0])
+        printf(_("Login: never logged in\n"));
+    else if (!info.logged_in)
+        printf(_("Login: %s, logged out or expired (run doorstep login)\n"), info.user);
+    else
+        printf(_("Login: %s (%s)\n"), info.user, info.role);
+    if (info.last_error[0])
+        printf(_("Last sync failed: %s\n"), info.last_error);
+    if (info.resolving > 0)
+        printf(_("Conflicts resolved here, not yet sent: %ld\n"), info.resolving);
+    if (info.orphans > 0)
+        printf(_("Records no longer assigned here, kept until their edits are sent: %ld\n"),
+               info.orphans);
+    printf(_("Rejected edits: %ld\n"), info.rejected);
+    /* Record type, id, the server's reason and field: never a value. */
+    for (size_t i = 0; i < n; i++) {
+        printf("  %s %s %s: %s", rj[i].created_at, rj[i].t, rj[i].rid, rj[i].reason);
+        if (rj[i].field[0])
+            printf(" (%s)", rj[i].field);
+        if (rj[i].message[0])
+            printf(" - %s", rj[i].message);
+        putchar('\n');
+    }
+    free(rj);
+    return true;
 }
 
 int
@@ -49,6 +90,8 @@ cmd_status(struct cli *cli, int argc, char **argv)
     printf(_("Pending edits: %ld\n"), pending);
     printf(_("Open conflicts: %ld\n"), conflicts);
     printf(_("Last successful sync: %s\n"), last && last[0] ? last : _("never"));
+    if (!status_sync(st, cfg.data_dir))
+        goto out;
     rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     if (rc != CLI_EXIT_OK)
         cli_error(_("cannot write the output"));

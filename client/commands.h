@@ -15,6 +15,12 @@ int cmd_status(struct cli *cli, int argc, char **argv);
 /* doorstep export --format csv|json [--type T] [--out FILE]. */
 int cmd_export(struct cli *cli, int argc, char **argv);
 
+/* doorstep login [--user NAME] [--password-stdin]: keep a server token in the cache. */
+int cmd_login(struct cli *cli, int argc, char **argv);
+
+/* doorstep sync [--quiet]: push the outbox, then pull every change. */
+int cmd_sync(struct cli *cli, int argc, char **argv);
+
 /* doorstep seed-cache --households N [--seed S]: synthetic data, for the demo and benchmarks. */
 int cmd_seed_cache(struct cli *cli, int argc, char **argv);
 

@@ -16,6 +16,8 @@ static const struct command {
     const char *summary; /* N_() marked */
     int (*run)(struct cli *cli, int argc, char **argv);
 } commands[] = {
+    {"login", N_("log in to the server (asks for the password)"), cmd_login},
+    {"sync", N_("send edits to the server, then receive its changes"), cmd_sync},
     {"status", N_("pending edits, open conflicts, last sync, server"), cmd_status},
     {"export", N_("write every record as CSV or JSON"), cmd_export},
     {"seed-cache", N_("fill a cache with synthetic households (developers)"), cmd_seed_cache},
