@@ -31,7 +31,9 @@ fuzz_gzip_SRC    := server/gz.c server/buf.c
 fuzz_cursor_SRC  := server/cursor.c
 fuzz_reqjson_SRC := server/reqjson.c
 fuzz_config_SRC  := client/config.c client/paths.c
-fuzz_api_SRC     := $(SERVER_SRC)
+fuzz_sync_SRC    := sync/proto.c sync/dynbuf.c store/sync_types.c
+fuzz_api_SRC     := $(SERVER_SRC) tests/fuzz/client_view.c sync/proto.c sync/dynbuf.c \
+                    store/sync_types.c
 fuzz_api_LIBS    := $(SERVER_LD)
 fuzz_import_SRC  := $(SERVER_SRC)
 fuzz_import_LIBS := $(SERVER_LD)

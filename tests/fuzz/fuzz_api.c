@@ -10,14 +10,16 @@
  * Whatever arrives: no 500 or 503 (both mean a bug here: nothing else uses
  * the database); the body is JSON of the advertised type; errors are
  * problem+json whose code, title and status agree with server/problem.h;
- * push answers have well-formed results; and no error text, rejection
- * message or field name repeats a value from the request.
+ * push answers have well-formed results; no error text, rejection message
+ * or field name repeats a value from the request; and Doorstep's own client
+ * (sync/proto.h) accepts every answer, pulls within the limit asked for.
  */
 #include "tests/fuzz/fuzz.h"
 
 #include <stdbool.h>
 
 #include "server/problem.h"
+#include "tests/fuzz/client_view.h"
 #include "tests/fuzz/server_fixture.h"
 
 /* Keys of the request, which answers may name; values they must not repeat. */
@@ -147,6 +149,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_problem(&resp, answer);
         no_values_in(resp.body, request, request);
     }
+    /* The pull limit the client asked for (PROTOCOL.md 9.1: default 500). */
+    size_t pull_max = 500;
+    const cJSON *limit = cJSON_GetObjectItemCaseSensitive(request, "limit");
+    if (cJSON_IsNumber(limit) && limit->valuedouble >= 1 && limit->valuedouble <= 5000)
+        pull_max = (size_t)limit->valuedouble;
+    struct dp_error cerr;
+    dp_error_clear(&cerr);
+    enum dp_status cst =
+        client_view(path, resp.status, resp.content_type, resp.body, resp.len, pull_max, &cerr);
+    if (cst != DP_OK)
+        fprintf(stderr, "the client refuses the answer: %s %s\n", cerr.field, cerr.msg);
+    FUZZ_ASSERT(cst == DP_OK);
     cJSON_Delete(request);
     cJSON_Delete(answer);
     response_done(&resp);
