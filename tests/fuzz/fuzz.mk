@@ -35,6 +35,8 @@ fuzz_sync_SRC    := sync/proto.c sync/dynbuf.c store/sync_types.c
 fuzz_api_SRC     := $(SERVER_SRC) tests/fuzz/client_view.c sync/proto.c sync/dynbuf.c \
                     store/sync_types.c
 fuzz_api_LIBS    := $(SERVER_LD)
+fuzz_http_SRC    := $(SERVER_SRC)
+fuzz_http_LIBS   := $(SERVER_LD)
 fuzz_import_SRC  := $(SERVER_SRC)
 fuzz_import_LIBS := $(SERVER_LD)
 

@@ -45,6 +45,22 @@ no_values_in(const char *text, const cJSON *req, const cJSON *j)
     }
 }
 
+/* The request's mids increase through the batch, as PROTOCOL.md 6.2 requires. */
+static bool
+mids_increase(const cJSON *request)
+{
+    const cJSON *m, *muts = cJSON_GetObjectItemCaseSensitive(request, "mutations");
+    double prev = 0;
+    cJSON_ArrayForEach(m, muts)
+    {
+        const cJSON *mid = cJSON_GetObjectItemCaseSensitive(m, "mid");
+        if (!cJSON_IsNumber(mid) || mid->valuedouble <= prev)
+            return false;
+        prev = mid->valuedouble;
+    }
+    return true;
+}
+
 static void
 check_problem(const struct response *r, const cJSON *body)
 {
@@ -158,6 +174,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dp_error_clear(&cerr);
     enum dp_status cst =
         client_view(path, resp.status, resp.content_type, resp.body, resp.len, pull_max, &cerr);
+    /*
+     * Known bug (known-bugs/README, api/push-same-mid-twice): the server takes
+     * a batch whose mids do not increase, and answers with a mid twice, which
+     * the client refuses. Until server/push.c refuses such batches, those
+     * answers are not put to the client; delete this then.
+     */
+    if (cst != DP_OK && fuzz_tolerate_known_bug() && strcmp(path, "/sync/v1/push") == 0 &&
+        !mids_increase(request))
+        cst = DP_OK;
     if (cst != DP_OK)
         fprintf(stderr, "the client refuses the answer: %s %s\n", cerr.field, cerr.msg);
     FUZZ_ASSERT(cst == DP_OK);
