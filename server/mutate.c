@@ -596,6 +596,10 @@ op_update(struct op *o, struct srec *cur)
         if (strcmp(record_get(&cur->rec, "worker"), o->mc->scope.user) != 0)
             return reject(o, "forbidden", "worker", "only the worker who made a visit edits it");
     }
+    /* As on create: a need may only name a member of its own household. */
+    if (o->m.def == &schema_need &&
+        ((st = check_need_member(o, srec_household_id(cur))) != DP_OK || o->rejected))
+        return st;
     return merge_and_store(o, cur, NULL, NULL);
 }
 

@@ -541,6 +541,53 @@ TEST(reassignment_and_former_assignees)
            "rejected", "not_found");
 }
 
+/* A need names a member of its own household, on create and on every later update. */
+TEST(need_member_belongs_to_the_household)
+{
+    char hb[37], mb[37], n1[37];
+    record_new_id(hb, sizeof hb);
+    record_new_id(mb, sizeof mb);
+    record_new_id(n1, sizeof n1);
+    EXPECT(apply(&wa,
+                 "{\"op\":\"create\",\"t\":\"household\",\"rid\":\"%s\",\"set\":{" HOUSEHOLD_SET
+                 "}}",
+                 hb),
+           "applied", NULL);
+    EXPECT(apply(&wa,
+                 "{\"op\":\"create\",\"t\":\"member\",\"rid\":\"%s\",\"set\":{\"household_id\":"
+                 "\"%s\",\"name\":\"王芳\",\"relation\":\"head\",\"status\":\"present\"}}",
+                 mb, hb),
+           "applied", NULL);
+    /* m1 lives in h1: a need of hb may not name it, neither at create nor later. */
+    EXPECT(apply(&wa,
+                 "{\"op\":\"create\",\"t\":\"need\",\"rid\":\"%s\",\"set\":{\"household_id\":"
+                 "\"%s\",\"member_id\":\"%s\",\"category\":\"daily_care\",\"item\":\"助浴\","
+                 "\"urgency\":\"normal\",\"status\":\"open\"}}",
+                 n1, hb, m1),
+           "rejected", "invalid");
+    int64_t v = EXPECT(apply(&wa,
+                             "{\"op\":\"create\",\"t\":\"need\",\"rid\":\"%s\",\"set\":{"
+                             "\"household_id\":\"%s\",\"member_id\":\"%s\",\"category\":"
+                             "\"daily_care\",\"item\":\"助浴\",\"urgency\":\"normal\","
+                             "\"status\":\"open\"}}",
+                             n1, hb, mb),
+                       "applied", NULL);
+    EXPECT(apply(&wa,
+                 "{\"op\":\"update\",\"t\":\"need\",\"rid\":\"%s\",\"base_v\":%lld,"
+                 "\"set\":{\"member_id\":\"%s\"}}",
+                 n1, (long long)v, m1),
+           "rejected", "invalid");
+    char buf[64];
+    CHECK_STR_EQ(field_of("need", n1, "member_id", buf, sizeof buf), mb);
+    /* Clearing the member, or naming one of the household's own, is fine. */
+    EXPECT(apply(&wa,
+                 "{\"op\":\"update\",\"t\":\"need\",\"rid\":\"%s\",\"base_v\":%lld,"
+                 "\"set\":{\"member_id\":null}}",
+                 n1, (long long)v),
+           "applied", NULL);
+    CHECK_STR_EQ(field_of("need", n1, "member_id", buf, sizeof buf), "");
+}
+
 int
 main(void)
 {
@@ -555,6 +602,7 @@ main(void)
     RUN(delete_versus_edit_keeps_both);
     RUN(visits_follow_the_review_flow);
     RUN(reassignment_and_former_assignees);
+    RUN(need_member_belongs_to_the_household);
     close_db();
     return test_report();
 }
