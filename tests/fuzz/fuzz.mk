@@ -31,6 +31,7 @@ fuzz_gzip_SRC    := server/gz.c server/buf.c
 fuzz_cursor_SRC  := server/cursor.c
 fuzz_reqjson_SRC := server/reqjson.c
 fuzz_config_SRC  := client/config.c client/paths.c
+fuzz_retry_SRC   := sync/retry.c
 fuzz_sync_SRC    := sync/proto.c sync/dynbuf.c store/sync_types.c
 fuzz_api_SRC     := $(SERVER_SRC) tests/fuzz/client_view.c sync/proto.c sync/dynbuf.c \
                     store/sync_types.c
