@@ -105,8 +105,13 @@ clock_set(struct hlc_clock *c, uint64_t ms, uint32_t counter)
         ms++;
         counter = 0;
     }
-    if (ms > HLC_MS_MAX)
+    if (ms > HLC_MS_MAX) {
+        /* The top of the range (year 10889), reached only through a corrupt or hostile
+         * stamp: stay at the largest stamp. Cutting ms alone would keep the counter
+         * and go back below stamps already issued. */
         ms = HLC_MS_MAX;
+        counter = UINT16_MAX;
+    }
     c->last.ms = ms;
     c->last.counter = (uint16_t)counter;
 }

@@ -67,6 +67,8 @@ enum dp_status hlc_clock_init(struct hlc_clock *c, const char *node, const char 
  * Stamp a local event at wall time wall_ms: strictly greater than every stamp
  * this clock issued or observed, and equal to the wall clock when that is
  * ahead. A wall clock that jumped backwards only advances the counter.
+ * The one exception is the top of the range (HLC_MS_MAX.ffff): a clock that
+ * got there stays there, repeating that stamp rather than going back.
  */
 void hlc_tick(struct hlc_clock *c, uint64_t wall_ms, struct hlc *out);
 

@@ -168,6 +168,23 @@ TEST(counter_overflow_borrows_a_millisecond)
     CHECK(cur.ms == T0 + 1);
 }
 
+TEST(top_of_the_range_stays_there)
+{
+    /* A persisted or observed stamp at the very top must not send the clock back to .0000. */
+    struct hlc_clock c;
+    struct hlc top = mk(HLC_MS_MAX, 0xffff, "srv"), cur;
+    REQUIRE(hlc_clock_init(&c, "n", "ffffffffffff.ffff.n", NULL) == DP_OK);
+    hlc_tick(&c, T0, &cur);
+    CHECK(cur.ms == HLC_MS_MAX && cur.counter == 0xffff);
+    REQUIRE(hlc_clock_init(&c, "n", "ffffffffffff.fffe.n", NULL) == DP_OK);
+    hlc_tick(&c, T0, &cur);
+    CHECK(cur.ms == HLC_MS_MAX && cur.counter == 0xffff);
+    REQUIRE(hlc_clock_init(&c, "n", NULL, NULL) == DP_OK);
+    hlc_observe(&c, &top, T0);
+    hlc_tick(&c, HLC_MS_MAX + 5, &cur);
+    CHECK(cur.ms == HLC_MS_MAX && cur.counter == 0xffff);
+}
+
 TEST(observe_moves_a_slow_clock_forward)
 {
     /* A device two years behind sees the server's time, then edits. */
@@ -251,6 +268,7 @@ main(void)
     RUN(clock_jumping_backwards_between_two_local_edits);
     RUN(clock_survives_restart_behind_wall_clock);
     RUN(counter_overflow_borrows_a_millisecond);
+    RUN(top_of_the_range_stays_there);
     RUN(observe_moves_a_slow_clock_forward);
     RUN(observe_ties_and_fast_local_clock);
     RUN(server_clamps_future_stamps_and_keeps_order);
