@@ -178,7 +178,7 @@ enum dp_status store_draft_drop(struct store *st, const char *key, struct dp_err
 /* ---- sync bookkeeping -------------------------------------------------- */
 
 /*
- * sync_meta key/value (device_id, user_id, cursor, next_mid, hlc_last, ...).
+ * sync_meta key/value (device_id, user (the login name), cursor, next_mid, hlc_last, ...).
  * *value is malloc'd, or NULL when the key is absent; setting NULL removes
  * the key. device_id is made when the cache is created; next_mid and
  * hlc_last belong to the outbox writer and should only be read.

@@ -329,10 +329,11 @@ store_sync_conflicts(struct store *st, bool open_only, struct sync_conflict **ou
     *n = 0;
     enum dp_status s = store_prepare(
         st,
-        open_only ? "SELECT conflict_id, t, rid, hid, state, fields_json FROM conflicts"
+        open_only ? "SELECT conflict_id, t, rid, hid, state, fields_json, kind, opened_by,"
+                    " opened_at FROM conflicts"
                     " WHERE state IN ('open', 'resolving') ORDER BY updated_at, conflict_id"
-                  : "SELECT conflict_id, t, rid, hid, state, fields_json FROM conflicts"
-                    " ORDER BY updated_at, conflict_id",
+                  : "SELECT conflict_id, t, rid, hid, state, fields_json, kind, opened_by,"
+                    " opened_at FROM conflicts ORDER BY updated_at, conflict_id",
         &stmt, err);
     if (s != DP_OK)
         return s;
@@ -358,13 +359,10 @@ store_sync_conflicts(struct store *st, bool open_only, struct sync_conflict **ou
         snprintf(c->rid, sizeof c->rid, "%s", store_column_text(stmt, 2));
         snprintf(c->hid, sizeof c->hid, "%s", store_column_text(stmt, 3));
         snprintf(c->state, sizeof c->state, "%s", store_column_text(stmt, 4));
-        cJSON *d = cJSON_Parse(store_column_text(stmt, 5));
-        json_str(d, "kind", c->kind, sizeof c->kind);
-        json_str(d, "opened_by", c->opened_by, sizeof c->opened_by);
-        json_str(d, "opened_at", c->opened_at, sizeof c->opened_at);
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(d, "fields");
-        c->fields_json = cJSON_IsObject(f) ? cJSON_PrintUnformatted(f) : strdup("{}");
-        cJSON_Delete(d);
+        snprintf(c->kind, sizeof c->kind, "%s", store_column_text(stmt, 6));
+        snprintf(c->opened_by, sizeof c->opened_by, "%s", store_column_text(stmt, 7));
+        snprintf(c->opened_at, sizeof c->opened_at, "%s", store_column_text(stmt, 8));
+        c->fields_json = strdup(store_column_text(stmt, 5));
         (*n)++;
         if (!c->fields_json) {
             s = dp_error_set(err, DP_ENOMEM, NULL, NULL);

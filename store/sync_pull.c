@@ -155,31 +155,23 @@ apply_remove(struct store *st, const struct sync_change *c, struct sync_page_sta
     return sync_remove(st, c->def, c->rid, c->reason, err);
 }
 
-/* A pending resolution of ours for this conflict (the entry keeps its id in base_json). */
+/* A pending resolution of ours for this conflict. */
 static enum dp_status
 resolving_here(struct store *st, const char *conflict_id, bool *yes, struct dp_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    cJSON *o = cJSON_CreateObject();
-    char *key = NULL;
     *yes = false;
-    if (!o || !cJSON_AddStringToObject(o, "conflict_id", conflict_id) ||
-        !(key = cJSON_PrintUnformatted(o))) {
-        cJSON_Delete(o);
-        return dp_error_set(err, DP_ENOMEM, NULL, NULL);
-    }
-    cJSON_Delete(o);
     enum dp_status s = store_prepare(st,
-                                     "SELECT count(*) FROM outbox WHERE op = 'resolve_conflict'"
-                                     " AND base_json = ?1 AND state IN " SYNC_PENDING_STATES,
+                                     "SELECT count(*) FROM outbox WHERE conflict_id = ?1"
+                                     " AND op = 'resolve_conflict'"
+                                     " AND state IN " SYNC_PENDING_STATES,
                                      &stmt, err);
     if (s == DP_OK) {
-        store_bind_text(stmt, 1, key);
+        store_bind_text(stmt, 1, conflict_id);
         if (sqlite3_step(stmt) == SQLITE_ROW)
             *yes = sqlite3_column_int(stmt, 0) > 0;
     }
     sqlite3_finalize(stmt);
-    free(key);
     return s;
 }
 
@@ -210,14 +202,18 @@ apply_conflict(struct store *st, const struct sync_change *c, struct sync_page_s
     store_utc_now(now, sizeof now);
     s = store_prepare(st,
                       "INSERT OR REPLACE INTO conflicts(conflict_id, t, rid, fields_json, state,"
-                      " updated_at, hid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                      " updated_at, hid, kind, opened_by, opened_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                       &stmt, err);
     if (s != DP_OK)
         return s;
     store_bind_text(stmt, 1, c->conflict_id);
     store_bind_text(stmt, 2, c->def->name);
     store_bind_text(stmt, 3, c->rid);
-    store_bind_text(stmt, 4, c->detail_json ? c->detail_json : "{}");
+    store_bind_text(stmt, 4, c->fields_json ? c->fields_json : "{}");
+    store_bind_text(stmt, 8, c->kind);
+    store_bind_text(stmt, 9, c->opened_by);
+    store_bind_text(stmt, 10, c->opened_at);
     /* Our own resolution is on its way: keep showing it as such until it is answered. */
     store_bind_text(stmt, 5, mine && strcmp(c->state, "open") == 0 ? "resolving" : c->state);
     store_bind_text(stmt, 6, now);

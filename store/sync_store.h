@@ -76,9 +76,11 @@ struct sync_change {
     bool in_scope;                              /* put with reason "in_scope" */
     struct record row;                          /* put only: the row, checked by record_from_json */
     char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* conflict only, and the rest below */
-    char kind[24];     /* field | delete_vs_edit | out_of_scope_edit | a newer token */
-    char state[24];    /* open | resolved | auto_resolved | a newer token */
-    char *detail_json; /* {"kind","state","opened_by","opened_at","fields"} as stored */
+    char kind[24];                     /* field | delete_vs_edit | out_of_scope_edit | newer */
+    char state[24];                    /* open | resolved | auto_resolved | a newer token */
+    char opened_by[SYNC_USER_MAX + 1]; /* login name, "" when not sent */
+    char opened_at[32];                /* RFC 3339, "" when not sent */
+    char *fields_json;                 /* {"field":{"base","server","yours"},...} as sent */
 };
 
 struct sync_page {
@@ -151,7 +153,11 @@ struct sync_outbox_item {
     int64_t base_v;  /* -1 when none */
     char *base_json; /* object text or NULL */
     char *set_json;  /* object text or NULL (choose for resolves) */
-    char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* resolve_conflict only */
+    char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* resolve_conflict only, else "" */
+    char action[16];                            /* review only: submit | return | approve */
+    char *comment;                              /* review: the comment, or NULL */
+    bool has_to;                                /* assign: `to` is sent ("" unassigns) */
+    char to[SYNC_USER_MAX + 1];                 /* assign only */
 };
 
 void sync_outbox_items_free(struct sync_outbox_item *items, size_t n);

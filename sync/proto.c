@@ -355,6 +355,13 @@ item_json(const struct sync_outbox_item *it, enum dp_status *st, struct dp_error
         add_int(m, "base_v", it->base_v, &oom);
     if (resolve)
         add_str(m, "conflict_id", it->conflict_id, &oom);
+    if (strcmp(it->op, "review") == 0) {
+        add_str(m, "action", it->action, &oom);
+        if (it->comment)
+            add_str(m, "comment", it->comment, &oom);
+    }
+    if (strcmp(it->op, "assign") == 0)
+        add_str(m, "to", it->to, &oom);
     *st = oom ? dp_error_set(err, DP_ENOMEM, NULL, NULL) : DP_OK;
     if (*st == DP_OK && it->base_json)
         *st = add_stored_object(m, "base", it->base_json, it->mid, err);
@@ -786,7 +793,7 @@ parse_put(const cJSON *c, const char *p, struct sync_change *ch, struct dp_error
 static enum dp_status
 parse_conflict(const cJSON *c, const char *p, struct sync_change *ch, struct dp_error *err)
 {
-    char opened_by[SYNC_USER_MAX + 1], opened_at[32], ptr[160];
+    char ptr[160];
     const cJSON *fields;
     enum dp_status st;
     if ((st = get_str(c, p, "conflict_id", true, STR_TOKEN, 1, ch->conflict_id,
@@ -794,10 +801,10 @@ parse_conflict(const cJSON *c, const char *p, struct sync_change *ch, struct dp_
         (st = get_str(c, p, "kind", true, STR_TOKEN, 1, ch->kind, sizeof ch->kind, err)) != DP_OK ||
         (st = get_str(c, p, "state", true, STR_TOKEN, 1, ch->state, sizeof ch->state, err)) !=
             DP_OK ||
-        (st = get_str(c, p, "opened_by", false, STR_TOKEN, 0, opened_by, sizeof opened_by, err)) !=
-            DP_OK ||
-        (st = get_str(c, p, "opened_at", false, STR_TOKEN, 0, opened_at, sizeof opened_at, err)) !=
-            DP_OK ||
+        (st = get_str(c, p, "opened_by", false, STR_TOKEN, 0, ch->opened_by, sizeof ch->opened_by,
+                      err)) != DP_OK ||
+        (st = get_str(c, p, "opened_at", false, STR_TOKEN, 0, ch->opened_at, sizeof ch->opened_at,
+                      err)) != DP_OK ||
         (st = get_obj(c, p, "fields", false, &fields, err)) != DP_OK)
         return st;
     /* Each field's entry is an object of values; the names must be the record type's. */
@@ -810,23 +817,8 @@ parse_conflict(const cJSON *c, const char *p, struct sync_change *ch, struct dp_
             !cJSON_IsBool(f) && !cJSON_IsArray(f))
             return bad(err, ptr, "holds a value of an unknown kind");
     }
-    bool oom = false;
-    cJSON *d = cJSON_CreateObject();
-    if (!d)
-        return dp_error_set(err, DP_ENOMEM, NULL, NULL);
-    add_str(d, "kind", ch->kind, &oom);
-    add_str(d, "state", ch->state, &oom);
-    add_str(d, "opened_by", opened_by, &oom);
-    add_str(d, "opened_at", opened_at, &oom);
-    cJSON *fcopy = fields ? cJSON_Duplicate(fields, true) : cJSON_CreateObject();
-    if (!fcopy || !cJSON_AddItemToObject(d, "fields", fcopy)) {
-        cJSON_Delete(fcopy);
-        oom = true;
-    }
-    if (!oom)
-        ch->detail_json = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    if (oom || !ch->detail_json)
+    ch->fields_json = fields ? cJSON_PrintUnformatted(fields) : strdup("{}");
+    if (!ch->fields_json)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
     return DP_OK;
 }
