@@ -382,7 +382,7 @@ sync_max_mid(struct store *st, int64_t *out, struct dp_error *err)
 
 /* A review or assign entry shown as the server will apply it (rebase leaves them to the server). */
 static void
-apply_special(struct record *r, const struct mutation *m)
+apply_special(struct record *r, const struct mutation *m, const char *reviewer)
 {
     if (m->op == MUT_REVIEW && r->def == &schema_visit) {
         const char *to = m->action == MUT_REVIEW_SUBMIT    ? "submitted"
@@ -391,6 +391,8 @@ apply_special(struct record *r, const struct mutation *m)
                                                            : NULL;
         if (to)
             record_set(r, "review_state", to);
+        if (to && m->action != MUT_REVIEW_SUBMIT && reviewer && *reviewer)
+            record_set(r, "reviewer", reviewer);
         if (to && m->comment)
             record_set(r, "review_comment", m->comment);
     } else if (m->op == MUT_ASSIGN && r->def == &schema_household) {
@@ -491,6 +493,7 @@ sync_materialize(struct store *st, const struct record_def *def, const char *rid
 {
     struct record base = {0}, work = {0}, out = {0};
     struct pending_set p = {0};
+    char *reviewer = NULL;
     bool base_found = false, work_found = false, held = false, created = false;
     long npending = 0;
     enum dp_status s = sync_orphan_held(st, def->name, rid, &held, err);
@@ -542,8 +545,11 @@ sync_materialize(struct store *st, const struct record_def *def, const char *rid
             if (record_set_index(&out, (int)i, rr.values[i] ? rr.values[i] : "") != DP_OK)
                 s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
         out.deleted = rr.deleted;
-        for (size_t i = 0; i < p.n; i++)
-            apply_special(&out, &p.v[i]);
+        for (size_t i = 0; i < p.n && s == DP_OK; i++) {
+            if (p.v[i].op == MUT_REVIEW && !reviewer && p.v[i].action != MUT_REVIEW_SUBMIT)
+                s = store_meta_get(st, SYNC_META_USER, &reviewer, err);
+            apply_special(&out, &p.v[i], reviewer);
+        }
         for (size_t i = 0; rebase_log && i < def->nfields && s == DP_OK; i++) {
             if (rr.flags[i] != RB_WILL_CONFLICT)
                 continue;
@@ -567,6 +573,7 @@ sync_materialize(struct store *st, const struct record_def *def, const char *rid
     s = sync_row_write(st, &out, true, err);
 out:
     pending_free(&p);
+    free(reviewer);
     record_done(&out);
     record_done(&base);
     record_done(&work);
