@@ -46,7 +46,8 @@ store_sync_identity(struct store *st, struct sync_identity *out, struct dp_error
         (s = store_meta_get_int(st, SYNC_META_TOKEN_EXPIRES, 0, &out->token_expires_at, err)) !=
             DP_OK ||
         (s = store_meta_get_int(st, SYNC_META_ACKED_MID, 0, &out->acked_mid, err)) != DP_OK ||
-        (s = sync_max_mid(st, &out->max_mid, err)) != DP_OK) {
+        (s = sync_max_mid(st, &out->max_mid, err)) != DP_OK ||
+        (s = store_meta_get_int(st, SYNC_META_CLOCK_SKEW, 0, &out->clock_skew_s, err)) != DP_OK) {
         sodium_memzero(out, sizeof *out);
         return s;
     }
@@ -171,6 +172,35 @@ store_sync_forget_token(struct store *st, struct dp_error *err)
 }
 
 enum dp_status
+store_sync_note_clock(struct store *st, int64_t skew_s, struct dp_error *err)
+{
+    int64_t was = 0;
+    char detail[96];
+    bool off = skew_s > SYNC_CLOCK_SKEW_MAX || skew_s < -SYNC_CLOCK_SKEW_MAX;
+    enum dp_status s = store_begin(st, err);
+    if (s != DP_OK)
+        return s;
+    s = store_meta_get_int(st, SYNC_META_CLOCK_SKEW, 0, &was, err);
+    if (s == DP_OK && off) {
+        s = store_meta_set_int(st, SYNC_META_CLOCK_SKEW, skew_s, err);
+        snprintf(detail, sizeof detail, "device clock %+" PRId64 " s from the server's", skew_s);
+        if (s == DP_OK)
+            s = sync_log_add(st, "clock-skew", detail, err);
+    } else if (s == DP_OK && was != 0) {
+        s = store_meta_set(st, SYNC_META_CLOCK_SKEW, NULL, err);
+        snprintf(detail, sizeof detail, "device clock within %+" PRId64 " s of the server's",
+                 skew_s);
+        if (s == DP_OK)
+            s = sync_log_add(st, "clock-ok", detail, err);
+    }
+    if (s == DP_OK)
+        s = store_commit(st, err);
+    else
+        store_rollback(st);
+    return s;
+}
+
+enum dp_status
 store_sync_set_hello_due(struct store *st, bool due, struct dp_error *err)
 {
     return store_meta_set(st, SYNC_META_HELLO_DUE, due ? "1" : NULL, err);
@@ -234,7 +264,8 @@ store_sync_status(struct store *st, struct sync_status_info *out, struct dp_erro
         (s = meta_copy(st, SYNC_META_LAST_ATTEMPT, out->last_attempt, sizeof out->last_attempt,
                        err)) != DP_OK ||
         (s = meta_copy(st, SYNC_META_LAST_ERROR, out->last_error, sizeof out->last_error, err)) !=
-            DP_OK)
+            DP_OK ||
+        (s = store_meta_get_int(st, SYNC_META_CLOCK_SKEW, 0, &out->clock_skew_s, err)) != DP_OK)
         return s;
     out->logged_in = token[0] != '\0';
     sodium_memzero(token, sizeof token);

@@ -1,9 +1,11 @@
 #include "sync/proto.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 #include <sodium.h>
@@ -275,7 +277,7 @@ envelope(const char *device_id, bool *oom)
         return NULL;
     }
     add_int(doc, "protocol", PROTO_VERSION, oom);
-    add_str(doc, "schema", SCHEMA_NAME, oom);
+    add_str(doc, "schema", proto_schema(), oom);
     add_str(doc, "device_id", device_id, oom);
     return doc;
 }
@@ -509,6 +511,14 @@ proto_parse_problem(const struct http_response *resp, struct proto_problem *out)
     int64_t limit;
     if (get_int(doc, "", "limit", false, 0, INT64_MAX, -1, &limit, NULL) == DP_OK)
         out->limit = limit;
+    /* version-not-supported: the newest schema the server takes, to say who must upgrade. */
+    it = cJSON_GetObjectItemCaseSensitive(doc, "accepted");
+    for (const cJSON *a = cJSON_IsArray(it) ? it->child : NULL; a; a = a->next)
+        if (cJSON_IsString(a) && a->valuestring && token_ok(a->valuestring) &&
+            strlen(a->valuestring) < sizeof out->schema_newest &&
+            (!out->schema_newest[0] ||
+             proto_schema_compare(a->valuestring, out->schema_newest) > 0))
+            snprintf(out->schema_newest, sizeof out->schema_newest, "%s", a->valuestring);
     cJSON_Delete(doc);
 }
 
@@ -601,7 +611,7 @@ proto_parse_hello(const char *body, size_t len, struct proto_hello *out, struct 
             st = bad(err, ptr_index(p, sizeof p, "/schema_accepted", i), "is not a schema name");
             goto out;
         }
-        if (strcmp(s->valuestring, SCHEMA_NAME) == 0)
+        if (strcmp(s->valuestring, proto_schema()) == 0)
             out->schema_ok = true;
     }
     if ((st = get_str(doc, "", "schema_current", false, STR_TOKEN, 0, out->schema_current,
@@ -927,4 +937,70 @@ out:
     if (st != DP_OK)
         sync_page_done(out);
     return st;
+}
+
+/* ---- versions and times -------------------------------------------------------------------- */
+
+const char *
+proto_schema(void)
+{
+    /* Tests only (docs/internals/sync.md): claim another schema to meet a server that differs. */
+    const char *v = getenv("DOORSTEP_TEST_SCHEMA");
+    if (v && *v && strlen(v) < 32 && token_ok(v))
+        return v;
+    return SCHEMA_NAME;
+}
+
+/* "<prefix>-<number>": the prefix's length and the number; false for any other shape. */
+static bool
+schema_split(const char *s, size_t *prefix, long *number)
+{
+    const char *dash = strrchr(s, '-');
+    if (!dash || dash == s || !dash[1])
+        return false;
+    char *end;
+    long n = strtol(dash + 1, &end, 10);
+    if (*end || n < 0 || dash[1] < '0' || dash[1] > '9')
+        return false;
+    *prefix = (size_t)(dash - s);
+    *number = n;
+    return true;
+}
+
+int
+proto_schema_compare(const char *a, const char *b)
+{
+    size_t pa, pb;
+    long na, nb;
+    if (!a || !b || !schema_split(a, &pa, &na) || !schema_split(b, &pb, &nb) || pa != pb ||
+        strncmp(a, b, pa) != 0)
+        return 0;
+    return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+bool
+proto_parse_time(const char *s, int64_t *unix_s)
+{
+    int y, mo, d, h, mi, sec, used = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6 ||
+        used != 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
+        return false;
+    const char *rest = s + used;
+    if (*rest == '.') /* fractions of a second are allowed and ignored */
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+            ;
+    if (strcmp(rest, "Z") != 0 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 60)
+        return false;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return false;
+    *unix_s = (int64_t)t;
+    return true;
 }

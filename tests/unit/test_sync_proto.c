@@ -1,9 +1,12 @@
 /* Request bodies and strict response parsing (sync/proto.h), with good and hostile answers. */
 #include "sync/proto.h"
 
+#include <stdlib.h>
+
 #include <cJSON.h>
 
 #include "core/mutation.h"
+#include "core/schema.h"
 #include "tests/unit/test.h"
 
 #define DEV "6f0e8a52-1c7e-4b8e-9a40-3c1f0d2b7e11"
@@ -429,6 +432,45 @@ TEST(problem_reports)
     proto_parse_problem(&r, &p);
     CHECK(!p.well_formed);
     http_response_done(&r);
+
+    /* version-not-supported: the newest schema accepted, ignoring junk in the list. */
+    fake_response(&r, 400, "application/problem+json",
+                  "{\"code\":\"version-not-supported\",\"version_type\":\"schema\","
+                  "\"accepted\":[\"hh-2\",7,\"hh-10\",\"bad name\",\"hh-3\"]}");
+    proto_parse_problem(&r, &p);
+    CHECK_STR_EQ(p.version_type, "schema");
+    CHECK_STR_EQ(p.schema_newest, "hh-10");
+    http_response_done(&r);
+}
+
+TEST(versions_and_times)
+{
+    CHECK(proto_schema_compare("hh-1", "hh-2") < 0);
+    CHECK(proto_schema_compare("hh-10", "hh-9") > 0);
+    CHECK_INT_EQ(proto_schema_compare("hh-1", "hh-1"), 0);
+    CHECK_INT_EQ(proto_schema_compare("hh-1", "xx-2"), 0); /* another family */
+    CHECK_INT_EQ(proto_schema_compare("hh-1", "hh-"), 0);
+    CHECK_INT_EQ(proto_schema_compare("hh-1", ""), 0);
+    CHECK_INT_EQ(proto_schema_compare(NULL, "hh-1"), 0);
+
+    unsetenv("DOORSTEP_TEST_SCHEMA");
+    CHECK_STR_EQ(proto_schema(), SCHEMA_NAME);
+    setenv("DOORSTEP_TEST_SCHEMA", "hh-0", 1);
+    CHECK_STR_EQ(proto_schema(), "hh-0");
+    setenv("DOORSTEP_TEST_SCHEMA", "no spaces allowed", 1);
+    CHECK_STR_EQ(proto_schema(), SCHEMA_NAME);
+    unsetenv("DOORSTEP_TEST_SCHEMA");
+
+    int64_t t = 0;
+    CHECK(proto_parse_time("1970-01-01T00:00:00Z", &t) && t == 0);
+    CHECK(proto_parse_time("2025-03-01T10:22:35Z", &t) && t == 1740824555);
+    CHECK(proto_parse_time("2025-03-01T10:22:35.123Z", &t) && t == 1740824555);
+    CHECK(!proto_parse_time("2025-03-01T10:22:35", &t));
+    CHECK(!proto_parse_time("2025-03-01T10:22:35+08:00", &t));
+    CHECK(!proto_parse_time("2025-3-1T10:22:35Z", &t));
+    CHECK(!proto_parse_time("2025-13-01T10:22:35Z", &t));
+    CHECK(!proto_parse_time("", &t));
+    CHECK(!proto_parse_time(NULL, &t));
 }
 
 TEST(expect_json_names_what_came)
@@ -612,6 +654,7 @@ main(void)
     RUN(push_stops);
     RUN(push_rejects_hostile_replies);
     RUN(push_request_review_and_assign);
+    RUN(versions_and_times);
     RUN(login_reply);
     RUN(hello_reply);
     RUN(problem_reports);
