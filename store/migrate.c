@@ -255,8 +255,10 @@ static const char migration_3[] =
  * members that are not record values get columns of their own: conflict_id
  * (resolve_conflict; before, it rode in base_json as {"conflict_id":C}),
  * action and comment (review), assign_to (assign). Conflicts get kind,
- * opened_by and opened_at columns; fields_json keeps only the fields. The
- * JSON is taken apart by migrate_4_data().
+ * opened_by and opened_at columns; fields_json keeps only the fields. Base
+ * rows learn their household (hid), so that a member, visit or need pulled
+ * before its household can wait there until the household arrives. The JSON
+ * is taken apart by migrate_4_data().
  */
 static const char migration_4[] =
     "CREATE TABLE outbox_new ("
@@ -298,7 +300,11 @@ static const char migration_4[] =
 
     "ALTER TABLE conflicts ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE conflicts ADD COLUMN opened_by TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE conflicts ADD COLUMN opened_at TEXT NOT NULL DEFAULT '';";
+    "ALTER TABLE conflicts ADD COLUMN opened_at TEXT NOT NULL DEFAULT '';"
+
+    "ALTER TABLE base_rows ADD COLUMN hid TEXT NOT NULL DEFAULT '';"
+    "UPDATE base_rows SET hid = rid WHERE t = 'household';"
+    "CREATE INDEX base_rows_by_household ON base_rows(hid);";
 
 static const char *
 json_text(const cJSON *obj, const char *name)
@@ -405,6 +411,25 @@ split_conflict(struct store *st, const char *id, const char *fields_json, const 
     return s;
 }
 
+/* A child's base row: its household from the stored row. */
+static enum dp_status
+base_row_household(struct store *st, const char *key, const char *row_json, const char *what,
+                   struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cJSON *r = cJSON_Parse(row_json);
+    enum dp_status s =
+        store_prepare(st, "UPDATE base_rows SET hid = ?2 WHERE t || ' ' || rid = ?1", &stmt, err);
+    if (s == DP_OK) {
+        store_bind_text(stmt, 1, key);
+        store_bind_text(stmt, 2, json_text(r, "household_id"));
+        s = store_step_done(st, stmt, what, err);
+    }
+    sqlite3_finalize(stmt);
+    cJSON_Delete(r);
+    return s;
+}
+
 static enum dp_status
 migrate_4_data(struct store *st, const char *what, struct dp_error *err)
 {
@@ -414,6 +439,9 @@ migrate_4_data(struct store *st, const char *what, struct dp_error *err)
     if (s == DP_OK)
         s = each_row(st, "SELECT conflict_id, fields_json FROM conflicts", what, split_conflict,
                      err);
+    if (s == DP_OK)
+        s = each_row(st, "SELECT t || ' ' || rid, row_json FROM base_rows WHERE t <> 'household'",
+                     what, base_row_household, err);
     return s;
 }
 

@@ -210,6 +210,51 @@ set_conflict_state(struct store *st, const char *conflict_id, const char *state,
     return s;
 }
 
+/* Rebuild every member, visit and need of a household from its base row and pending edits. */
+static enum dp_status
+rebuild_children(struct store *st, const char *hid, struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct {
+        char t[16];
+        char rid[37];
+    } *kids = NULL;
+    size_t n = 0, cap = 0;
+    enum dp_status s = store_prepare(st,
+                                     "SELECT 'member', id FROM members WHERE household_id = ?1"
+                                     " UNION ALL SELECT 'visit', id FROM visits"
+                                     " WHERE household_id = ?1"
+                                     " UNION ALL SELECT 'need', id FROM needs"
+                                     " WHERE household_id = ?1",
+                                     &stmt, err);
+    if (s != DP_OK)
+        return s;
+    store_bind_text(stmt, 1, hid);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            void *bigger = realloc(kids, ncap * sizeof *kids);
+            if (!bigger) {
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+                break;
+            }
+            kids = bigger;
+            cap = ncap;
+        }
+        copy_col(kids[n].t, sizeof kids[n].t, stmt, 0);
+        copy_col(kids[n].rid, sizeof kids[n].rid, stmt, 1);
+        n++;
+    }
+    if (s == DP_OK && rc != SQLITE_DONE)
+        s = store_fail(st, rc, "list a household's records", err);
+    sqlite3_finalize(stmt);
+    for (size_t i = 0; i < n && s == DP_OK; i++)
+        s = sync_materialize(st, schema_record(kids[i].t), kids[i].rid, false, err);
+    free(kids);
+    return s;
+}
+
 enum dp_status
 store_sync_push_done(struct store *st, const struct sync_push_reply *reply,
                      struct sync_push_stats *stats, struct dp_error *err)
@@ -273,6 +318,10 @@ store_sync_push_done(struct store *st, const struct sync_push_reply *reply,
             s = settle(st, def, about.rid, err);
         else
             s = sync_materialize(st, def, about.rid, false, err);
+        /* A household delete not taken: the records its tombstone covered come back too. */
+        if (s == DP_OK && def == &schema_household && strcmp(about.op, "delete") == 0 &&
+            r->status != SYNC_RES_APPLIED && r->status != SYNC_RES_MERGED)
+            s = rebuild_children(st, about.rid, err);
     }
     /* Entries the answer covers without a result of their own are acknowledged too. */
     if (s == DP_OK) {

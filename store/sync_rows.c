@@ -284,13 +284,15 @@ sync_base_write(struct store *st, const struct record *r, struct dp_error *err)
     if (!text)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
     enum dp_status s = store_prepare(
-        st, "INSERT OR REPLACE INTO base_rows(t, rid, v, row_json) VALUES (?1, ?2, ?3, ?4)", &stmt,
-        err);
+        st,
+        "INSERT OR REPLACE INTO base_rows(t, rid, v, row_json, hid) VALUES (?1, ?2, ?3, ?4, ?5)",
+        &stmt, err);
     if (s == DP_OK) {
         store_bind_text(stmt, 1, r->def->name);
         store_bind_text(stmt, 2, r->values[0]);
         sqlite3_bind_int64(stmt, 3, r->v);
         store_bind_text(stmt, 4, text);
+        store_bind_text(stmt, 5, household_of(r));
         s = store_step_done(st, stmt, "write base row", err);
     }
     sqlite3_finalize(stmt);

@@ -55,7 +55,8 @@ fill_version(struct store *st, int version)
         "INSERT INTO sync_meta(key, value) VALUES ('cursor', 'c1.e.s.77');"
         "INSERT INTO drafts(key, text, updated_at) VALUES ('visit:x', 'typed', "
         "'2025-01-01T00:00:00Z');"
-        "INSERT INTO base_rows(t, rid, v, row_json) VALUES ('household', '" HH_A "', 3, '{}');";
+        "INSERT INTO base_rows(t, rid, v, row_json) VALUES ('household', '" HH_A "', 3, '{}'),"
+        " ('member', '" MEMBER "', 2, '{\"id\":\"" MEMBER "\",\"household_id\":\"" HH_A "\"}');";
     /* Before migration 4 a resolution kept its conflict id in base_json, a conflict its kind
      * and opener inside fields_json. */
 #define OLD_RESOLVE                                                                                \
@@ -102,7 +103,8 @@ fill_version(struct store *st, int version)
         "INSERT INTO conflicts(conflict_id, t, rid, fields_json, state, updated_at, hid, kind,"
         " opened_by, opened_at) VALUES ('c_1', 'member', '" MEMBER "',"
         " '{\"status\":{\"base\":\"present\",\"server\":\"deceased\",\"yours\":\"away\"}}', 'open',"
-        " '2025-01-06T00:00:00Z', '" HH_A "', 'field', 'li.wei', '2025-01-06T00:00:00Z');";
+        " '2025-01-06T00:00:00Z', '" HH_A "', 'field', 'li.wei', '2025-01-06T00:00:00Z');"
+        "UPDATE base_rows SET hid = '" HH_A "';";
     if (test_sql(st, "BEGIN") != SQLITE_OK)
         return false;
     bool ok =
@@ -243,6 +245,8 @@ check_migrated_data(struct store *st)
     CHECK_STR_EQ(buf, "sha256:3");
     test_sql_text(st, "SELECT set_json FROM outbox WHERE mid = 3", buf, sizeof buf);
     CHECK_STR_EQ(buf, "{\"status\":\"away\"}");
+    /* ... and base rows know their household. */
+    CHECK_INT_EQ(test_sql_int(st, "SELECT count(*) FROM base_rows WHERE hid = '" HH_A "'"), 2);
     struct sync_conflict *c = NULL;
     size_t nc = 0;
     CHECK_INT_EQ(store_sync_conflicts(st, true, &c, &nc, NULL), DP_OK);
