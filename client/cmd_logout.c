@@ -39,7 +39,8 @@ cmd_logout(struct cli *cli, int argc, char **argv)
         cli_error(_("%s: no cache here; nothing to log out of"), cfg.data_dir);
         return CLI_EXIT_FAIL;
     }
-    if (!cli_open_cache(&cfg, false, &st))
+    /* Read-write (it exists: checked above), since the token is forgotten in it. */
+    if (!cli_open_cache(&cfg, true, &st))
         return CLI_EXIT_FAIL;
 
     rc = CLI_EXIT_FAIL;

@@ -323,22 +323,12 @@ store_sync_push_done(struct store *st, const struct sync_push_reply *reply,
             r->status != SYNC_RES_APPLIED && r->status != SYNC_RES_MERGED)
             s = rebuild_children(st, about.rid, err);
     }
-    /* Entries the answer covers without a result of their own are acknowledged too. */
-    if (s == DP_OK) {
-        sqlite3_stmt *stmt = NULL;
-        char now[32];
-        store_utc_now(now, sizeof now);
-        s = store_prepare(st,
-                          "UPDATE outbox SET state = 'acked', acked_at = ?2"
-                          " WHERE mid > 0 AND mid <= ?1 AND state IN " SYNC_PENDING_STATES,
-                          &stmt, err);
-        if (s == DP_OK) {
-            sqlite3_bind_int64(stmt, 1, reply->last_mid);
-            store_bind_text(stmt, 2, now);
-            s = store_step_done(st, stmt, "acknowledge entries", err);
-        }
-        sqlite3_finalize(stmt);
-    }
+    /*
+     * Entries at or below last_mid that this answer has no result for (the
+     * server took them from an earlier request whose answer was lost) stay
+     * pending: sent again, the server answers them from its log with their
+     * real result, a rejection and its reason included.
+     */
     if (s == DP_OK) {
         if (reply->last_mid < acked)
             stats->server_behind = true;

@@ -11,17 +11,18 @@
  *   sync_cache DIR PASSFILE set TYPE ID FIELD VALUE [FIELD VALUE]...   one edit
  *   sync_cache DIR PASSFILE bulk-phone N         N edits: household phones, round-robin
  *   sync_cache DIR PASSFILE add-member HOUSEHOLD NAME     prints the new id
- *   sync_cache DIR PASSFILE delete TYPE ID
- *   sync_cache DIR PASSFILE review ACTION COMMENT ID...   submit | return | approve; "-" = no
- * comment sync_cache DIR PASSFILE assign HOUSEHOLD USER        a supervisor's reassignment (""
- * unassigns) sync_cache DIR PASSFILE forget TYPE ID       lose a record as a damaged cache would
- * (the pull path drops it; the outbox is untouched) sync_cache DIR PASSFILE conflicts "id type rid
- * kind state" per line sync_cache DIR PASSFILE conflict-fields ID   the conflict's fields JSON
- *   sync_cache DIR PASSFILE resolve ID JSON      the user's choice
- *   sync_cache DIR PASSFILE check                integrity, foreign keys, outbox numbering
- *   sync_cache DIR PASSFILE state                pending/rejected/conflicts/orphans counts
+ *   sync_cache DIR PASSFILE add-visit HOUSEHOLD DATE       a draft visit by the cache's user;
+ * prints its id sync_cache DIR PASSFILE delete TYPE ID sync_cache DIR PASSFILE review ACTION
+ * COMMENT ID...   submit | return | approve; "-" = no comment sync_cache DIR PASSFILE assign
+ * HOUSEHOLD USER        a supervisor's reassignment ("" unassigns) sync_cache DIR PASSFILE forget
+ * TYPE ID       lose a record as a damaged cache would (the pull path drops it; the outbox is
+ * untouched) sync_cache DIR PASSFILE conflicts "id type rid kind state" per line sync_cache DIR
+ * PASSFILE conflict-fields ID   the conflict's fields JSON sync_cache DIR PASSFILE resolve ID JSON
+ * the user's choice sync_cache DIR PASSFILE check                integrity, foreign keys, outbox
+ * numbering sync_cache DIR PASSFILE state                pending/rejected/conflicts/orphans counts
  *   sync_cache DIR PASSFILE cursor               the stored pull cursor
  *   sync_cache DIR PASSFILE device               the device id
+ *   sync_cache DIR PASSFILE acked                the highest mid the server acknowledged
  *
  * With DOORSTEP_LEDGER set, every edit that succeeds appends one line per
  * value it saved to that file, "WHO<TAB>TYPE<TAB>ID<TAB>FIELD<TAB>VALUE"
@@ -74,12 +75,13 @@ ledger(const char *t, const char *id, const char *field, const char *value)
     fclose(f);
 }
 
-/* Every field that differs between two versions of a record goes into the ledger. */
+/* Every field that differs between two versions of a record (or is set in a new one) goes into the
+ * ledger. */
 static void
 ledger_changes(const struct record *before, const struct record *after)
 {
     for (size_t i = 1; i < after->def->nfields; i++)
-        if (!before || strcmp(before->values[i], after->values[i]) != 0)
+        if (before ? strcmp(before->values[i], after->values[i]) != 0 : after->values[i][0] != 0)
             ledger(after->def->name, after->values[0], after->def->fields[i].name,
                    after->values[i]);
 }
@@ -287,6 +289,26 @@ main(int argc, char **argv)
             printf("%s\n", id);
         }
         record_done(&r);
+    } else if (strcmp(cmd, "add-visit") == 0 && argc == 6) {
+        char id[37];
+        struct sync_identity ident;
+        record_new_id(id, sizeof id);
+        record_init(&r, &schema_visit);
+        record_set(&r, "id", id);
+        record_set(&r, "household_id", argv[4]);
+        if (store_sync_identity(st, &ident, &err) == DP_OK)
+            record_set(&r, "worker", ident.user);
+        record_set(&r, "date", argv[5]);
+        record_set(&r, "kind", "routine");
+        record_set(&r, "outcome", "completed");
+        record_set(&r, "review_state", "draft");
+        if (store_record_save(st, &r, &err) != DP_OK) {
+            rc = die("save");
+        } else {
+            ledger_changes(NULL, &r);
+            printf("%s\n", id);
+        }
+        record_done(&r);
     } else if (strcmp(cmd, "delete") == 0 && argc == 6) {
         if (store_record_delete(st, type(argv[4]), argv[5], &err) != DP_OK)
             rc = die("delete");
@@ -349,10 +371,13 @@ main(int argc, char **argv)
         else
             printf("pending=%ld rejected=%ld conflicts=%ld resolving=%ld orphans=%ld\n", i.pending,
                    i.rejected, i.conflicts, i.resolving, i.orphans);
-    } else if (strcmp(cmd, "cursor") == 0 || strcmp(cmd, "device") == 0) {
+    } else if (strcmp(cmd, "cursor") == 0 || strcmp(cmd, "device") == 0 ||
+               strcmp(cmd, "acked") == 0) {
         struct sync_identity id;
         if (store_sync_identity(st, &id, &err) != DP_OK)
             rc = die("identity");
+        else if (strcmp(cmd, "acked") == 0)
+            printf("%lld\n", (long long)id.acked_mid);
         else
             printf("%s\n", strcmp(cmd, "cursor") == 0 ? id.cursor : id.device_id);
     } else {

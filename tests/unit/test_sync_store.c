@@ -376,6 +376,44 @@ TEST(records_before_their_household_wait_for_it)
     store_close(st);
 }
 
+/*
+ * The answer to a half batch says last_mid 2, but has a result only for mid 1:
+ * mid 2 stays pending, and the replay brings its real outcome (here a
+ * rejection, whose reason is kept).
+ */
+TEST(entries_are_done_only_with_their_own_result)
+{
+    char dir[PATH_MAX];
+    struct store *st = fresh(dir, sizeof dir);
+    REQUIRE(st && apply(st, first_page, NULL) == DP_OK);
+    REQUIRE(edit(st, &schema_household, H1, "phone", "13700137000") == DP_OK);
+    REQUIRE(edit(st, &schema_household, H2, "phone", "13700137001") == DP_OK);
+    REQUIRE(push_reply(st,
+                       "{\"last_mid\":2,\"results\":[{\"mid\":1,\"status\":\"applied\",\"v\":4,"
+                       "\"replayed\":true}],\"stopped\":null}",
+                       NULL) == DP_OK);
+    CHECK_INT_EQ(status(st).pending, 1);
+    struct sync_identity id;
+    REQUIRE(store_sync_identity(st, &id, &err) == DP_OK);
+    CHECK_INT_EQ(id.acked_mid, 2);
+    struct sync_outbox_item *items = NULL;
+    size_t n = 0;
+    REQUIRE(store_sync_outbox_take(st, 10, 1 << 20, &items, &n, &err) == DP_OK);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(n ? items[0].mid : 0, 2);
+    sync_outbox_items_free(items, n);
+    REQUIRE(push_reply(st,
+                       "{\"last_mid\":2,\"results\":[{\"mid\":2,\"status\":\"rejected\","
+                       "\"reason\":\"invalid\",\"field\":\"phone\",\"replayed\":true}],"
+                       "\"stopped\":null}",
+                       NULL) == DP_OK);
+    struct sync_status_info i = status(st);
+    CHECK_INT_EQ(i.pending, 0);
+    CHECK_INT_EQ(i.rejected, 1);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
+    store_close(st);
+}
+
 TEST(rejected_create_disappears)
 {
     char dir[PATH_MAX];
@@ -825,6 +863,7 @@ main(void)
     RUN(rejected_edit_is_kept_and_the_record_shows_the_server);
     RUN(rejected_household_delete_brings_its_records_back);
     RUN(records_before_their_household_wait_for_it);
+    RUN(entries_are_done_only_with_their_own_result);
     RUN(rejected_create_disappears);
     RUN(push_answer_from_another_history_changes_nothing);
     RUN(out_of_scope_purges_a_household_and_its_records);
