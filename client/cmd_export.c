@@ -45,7 +45,10 @@ export_help(const struct cli *cli)
              "  --format json   one object: {\"format\", \"schema\", \"households\": [...]},\n"
              "                  each entry a household with its members, visits and needs\n"
              "  --format csv    one table with a header row; --type picks which:\n"
-             "                  household (default), member, visit or need\n"
+             "                  household (default), member, visit or need. A cell\n"
+             "                  that starts with = + - @, a tab or a carriage return\n"
+             "                  gets a leading ' so that spreadsheets show it as text\n"
+             "                  instead of running it as a formula\n"
              "  --out FILE      write to FILE instead of standard output\n"
              "\n"
              "Common options: --config FILE, --data-dir DIR, --passphrase-file FILE.\n"));
@@ -80,15 +83,32 @@ export_option(void *ctx, int id, const char *arg)
     return CLI_EXIT_USAGE;
 }
 
-/* RFC 4180 field: quoted only when it must be. */
+/*
+ * A cell a spreadsheet would take for a formula (or, after a tab or carriage
+ * return, for something it reinterprets) gets a leading apostrophe, which
+ * spreadsheets show as text and do not display: a note typed as
+ * "=HYPERLINK(...)" must not become a live link on a supervisor's machine.
+ */
+static bool
+csv_needs_neutralising(const char *s)
+{
+    return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+/* RFC 4180 field: quoted only when it must be; formula-like cells neutralised. */
 static void
 csv_field(FILE *f, const char *s)
 {
+    bool neutral = csv_needs_neutralising(s);
     if (!strpbrk(s, ",\"\r\n")) {
+        if (neutral)
+            fputc('\'', f);
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    if (neutral)
+        fputc('\'', f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);

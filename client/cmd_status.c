@@ -1,6 +1,7 @@
 /* doorstep status: what a worker or a cron job wants to know before going out. */
 #include "client/commands.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,6 +18,33 @@ status_help(const struct cli *cli)
              "Opens the cache and prints the number of edits not yet sent to the server,\n"
              "the number of open conflicts, the time of the last successful sync and the\n"
              "server. Prints no personal data. Fails if there is no cache yet.\n"));
+}
+
+/*
+ * Edits are stamped with the device clock and login expiry is judged by it:
+ * a clock days off is worth a line (measured at the last handshake).
+ */
+static void
+clock_warning(int64_t skew_s)
+{
+    int64_t a = skew_s < 0 ? -skew_s : skew_s;
+    long hours = (long)((a + 1800) / 3600), days = (long)((a + 43200) / 86400);
+    if (skew_s > 0 && hours < 72)
+        printf(_("Warning: this device's clock is %ld hours ahead of the server's; set the date "
+                 "and time\n"),
+               hours);
+    else if (skew_s > 0)
+        printf(_("Warning: this device's clock is %ld days ahead of the server's; set the date "
+                 "and time\n"),
+               days);
+    else if (hours < 72)
+        printf(_("Warning: this device's clock is %ld hours behind the server's; set the date "
+                 "and time\n"),
+               hours);
+    else
+        printf(_("Warning: this device's clock is %ld days behind the server's; set the date "
+                 "and time\n"),
+               days);
 }
 
 /* The sync side: the login, the last failure, and the edits the server refused. */
@@ -40,6 +68,8 @@ status_sync(struct store *st, const char *data_dir)
         printf(_("Login: %s (%s)\n"), info.user, info.role);
     if (info.last_error[0])
         printf(_("Last sync failed: %s\n"), info.last_error);
+    if (info.clock_skew_s != 0)
+        clock_warning(info.clock_skew_s);
     if (info.resolving > 0)
         printf(_("Conflicts resolved here, not yet sent: %ld\n"), info.resolving);
     if (info.orphans > 0)

@@ -18,6 +18,9 @@ int cmd_export(struct cli *cli, int argc, char **argv);
 /* doorstep login [--user NAME] [--password-stdin]: keep a server token in the cache. */
 int cmd_login(struct cli *cli, int argc, char **argv);
 
+/* doorstep logout: revoke the token at the server (best effort) and forget it here. */
+int cmd_logout(struct cli *cli, int argc, char **argv);
+
 /* doorstep sync [--quiet]: push the outbox, then pull every change. */
 int cmd_sync(struct cli *cli, int argc, char **argv);
 

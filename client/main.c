@@ -17,6 +17,7 @@ static const struct command {
     int (*run)(struct cli *cli, int argc, char **argv);
 } commands[] = {
     {"login", N_("log in to the server (asks for the password)"), cmd_login},
+    {"logout", N_("end the login kept in the cache (edits stay)"), cmd_logout},
     {"sync", N_("send edits to the server, then receive its changes"), cmd_sync},
     {"status", N_("pending edits, open conflicts, last sync, server"), cmd_status},
     {"export", N_("write every record as CSV or JSON"), cmd_export},

@@ -17,6 +17,7 @@
 #endif
 #include <sqlite3.h>
 
+#include "core/mutation.h"
 #include "core/record.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -176,23 +177,54 @@ enum dp_status store_meta_set_int(struct store *st, const char *key, int64_t val
 /* ---- the outbox (outbox.c) ------------------------------------------------ */
 
 struct outbox_entry {
-    const char *t;   /* record type */
-    const char *rid; /* record id */
-    const char *hid; /* household the record belongs to (its own id for households) */
-    const char *op;  /* create | update | delete | resolve_conflict */
-    int64_t base_v;  /* version the edit is based on; <0 stores NULL (creates) */
-    cJSON *base;     /* base values of the changed fields, or NULL */
-    cJSON *set;      /* new values, or NULL */
+    const char *t;           /* record type */
+    const char *rid;         /* record id */
+    const char *hid;         /* household the record belongs to (its own id for households) */
+    const char *op;          /* create | update | delete | resolve_conflict | review | assign */
+    int64_t base_v;          /* update/delete: version the edit is based on; <0 stores NULL */
+    cJSON *base;             /* update: base values of the changed fields, or NULL */
+    cJSON *set;              /* create/update: new values; resolve_conflict: the choice */
+    const char *conflict_id; /* resolve_conflict only */
+    const char *action;      /* review only: submit | return | approve */
+    const char *comment;     /* review: the comment, NULL for none */
+    const char *to;          /* assign only: a login name, or "" to unassign */
 };
 
 /*
  * Append one entry inside the caller's open transaction: mid = next_mid
  * (gapless, then advanced), a fresh mutation id, the next HLC, created_at,
- * state pending and the SHA-256 of the canonical mutation JSON. *mid gets
- * the number used (may be NULL).
+ * state pending and the SHA-256 of the canonical mutation JSON. The entry
+ * must pass core's mutation_check (DP_EINVAL/DP_EPERM naming the part
+ * otherwise, nothing written), so only what a server can parse is stored.
+ * *mid gets the number used (may be NULL).
  */
 enum dp_status store_outbox_append(struct store *st, const struct outbox_entry *e, int64_t *mid,
                                    struct dp_error *err);
+
+/* An outbox row's stored columns, as text (NULL for SQL NULL). */
+struct outbox_cols {
+    int64_t mid;
+    const char *mutation_id;
+    const char *hlc; /* core/hlc.h text form */
+    const char *op;
+    const char *t;
+    const char *rid;
+    int64_t base_v;          /* -1 when NULL */
+    const char *base_json;   /* update: base values */
+    const char *set_json;    /* create/update: values; resolve_conflict: the choice */
+    const char *conflict_id; /* resolve_conflict */
+    const char *action;      /* review */
+    const char *comment;     /* review, may be NULL */
+    const char *assign_to;   /* assign */
+};
+
+/*
+ * The entry as a core mutation (*m initialised here; mutation_done it), so
+ * rebase and hashes use core/merge.h and core/mutation.h. DP_EINVAL when the
+ * stored entry cannot be read back (err names the part); *m is then empty.
+ */
+enum dp_status store_outbox_mutation(const struct outbox_cols *e, struct mutation *m,
+                                     struct dp_error *err);
 
 /*
  * Next hybrid logical clock stamp (core/hlc.h; node = first 8 hex digits of

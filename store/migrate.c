@@ -8,12 +8,16 @@
 #include "store/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/i18n.h"
 
 struct migration {
     const char *what; /* named in errors */
     const char *sql;
+    /* Data moves SQL cannot express (no JSON1 in SQLite 3.15), in the same transaction. */
+    enum dp_status (*after)(struct store *st, const char *what, struct dp_error *err);
 };
 
 /*
@@ -245,10 +249,207 @@ static const char migration_3[] =
     "  UNION ALL SELECT 'temp_assist' UNION ALL SELECT 'relapse_watch') c"
     " ON instr(',' || h.categories || ',', ',' || c.token || ',') > 0;";
 
+/*
+ * 4: the outbox holds every op of the protocol. The op CHECK gains review
+ * and assign (SQLite cannot alter a CHECK, so the table is rebuilt), and the
+ * members that are not record values get columns of their own: conflict_id
+ * (resolve_conflict; before, it rode in base_json as {"conflict_id":C}),
+ * action and comment (review), assign_to (assign). Conflicts get kind,
+ * opened_by and opened_at columns; fields_json keeps only the fields. Base
+ * rows learn their household (hid), so that a member, visit or need pulled
+ * before its household can wait there until the household arrives. The JSON
+ * is taken apart by migrate_4_data().
+ */
+static const char migration_4[] =
+    "CREATE TABLE outbox_new ("
+    " mid INTEGER PRIMARY KEY,"
+    " mutation_id TEXT NOT NULL UNIQUE,"
+    " hash TEXT NOT NULL,"
+    " user_id TEXT NOT NULL DEFAULT '',"
+    " t TEXT NOT NULL,"
+    " rid TEXT NOT NULL,"
+    " op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete', 'resolve_conflict',"
+    "  'review', 'assign')),"
+    " base_v INTEGER,"
+    " base_json TEXT,"
+    " set_json TEXT,"
+    " conflict_id TEXT CHECK ((op = 'resolve_conflict') = (conflict_id IS NOT NULL)),"
+    " action TEXT CHECK ((op = 'review') = (action IS NOT NULL)"
+    "  AND (action IS NULL OR action IN ('submit', 'return', 'approve'))),"
+    " comment TEXT CHECK (comment IS NULL OR op = 'review'),"
+    " assign_to TEXT CHECK ((op = 'assign') = (assign_to IS NOT NULL)),"
+    " hlc TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (state IN ('pending', 'inflight', 'acked', 'rejected', 'conflict')),"
+    " result_json TEXT,"
+    " acked_at TEXT,"
+    " hid TEXT NOT NULL DEFAULT '');"
+    /* conflict_id is filled in by migrate_4_data() before the CHECK could see it missing. */
+    "INSERT INTO outbox_new(mid, mutation_id, hash, user_id, t, rid, op, base_v, base_json,"
+    " set_json, conflict_id, hlc, created_at, state, result_json, acked_at, hid)"
+    " SELECT mid, mutation_id, hash, user_id, t, rid, op, base_v, base_json, set_json,"
+    " CASE op WHEN 'resolve_conflict' THEN '' END, hlc, created_at, state, result_json,"
+    " acked_at, hid FROM outbox;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox_new RENAME TO outbox;"
+    "CREATE INDEX outbox_by_record ON outbox(t, rid);"
+    "CREATE INDEX outbox_by_state ON outbox(state, mid);"
+    "CREATE INDEX outbox_by_household ON outbox(hid, state);"
+    "CREATE INDEX outbox_by_conflict ON outbox(conflict_id);"
+
+    "ALTER TABLE conflicts ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE conflicts ADD COLUMN opened_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE conflicts ADD COLUMN opened_at TEXT NOT NULL DEFAULT '';"
+
+    "ALTER TABLE base_rows ADD COLUMN hid TEXT NOT NULL DEFAULT '';"
+    "UPDATE base_rows SET hid = rid WHERE t = 'household';"
+    "CREATE INDEX base_rows_by_household ON base_rows(hid);";
+
+static const char *
+json_text(const cJSON *obj, const char *name)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(it) && it->valuestring ? it->valuestring : "";
+}
+
+/* Rows of a two-column query (key, JSON text), each handed to fn. */
+static enum dp_status
+each_row(struct store *st, const char *sql, const char *what,
+         enum dp_status (*fn)(struct store *, const char *, const char *, const char *,
+                              struct dp_error *),
+         struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct row {
+        char *key, *json;
+    } *rows = NULL;
+    size_t n = 0, cap = 0;
+    enum dp_status s = store_prepare(st, sql, &stmt, err);
+    if (s != DP_OK)
+        return s;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct row *bigger = realloc(rows, ncap * sizeof *rows);
+            if (!bigger) {
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+                break;
+            }
+            rows = bigger;
+            cap = ncap;
+        }
+        rows[n].key = strdup(store_column_text(stmt, 0));
+        rows[n].json = strdup(store_column_text(stmt, 1));
+        n++;
+        if (!rows[n - 1].key || !rows[n - 1].json) {
+            s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+            break;
+        }
+    }
+    if (s == DP_OK && rc != SQLITE_DONE)
+        s = store_fail(st, rc, what, err);
+    sqlite3_finalize(stmt);
+    /* The statement is finished before the rows are rewritten. */
+    for (size_t i = 0; i < n && s == DP_OK; i++)
+        s = fn(st, rows[i].key, rows[i].json, what, err);
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].key);
+        free(rows[i].json);
+    }
+    free(rows);
+    return s;
+}
+
+/* A resolve_conflict entry: {"conflict_id":C} in base_json becomes the conflict_id column. */
+static enum dp_status
+move_conflict_id(struct store *st, const char *mid, const char *base_json, const char *what,
+                 struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cJSON *b = cJSON_Parse(base_json);
+    enum dp_status s = store_prepare(
+        st, "UPDATE outbox SET conflict_id = ?2, base_json = NULL WHERE mid = ?1", &stmt, err);
+    if (s == DP_OK) {
+        sqlite3_bind_int64(stmt, 1, strtoll(mid, NULL, 10));
+        /* An entry whose id cannot be read keeps "": the push then names it broken. */
+        store_bind_text(stmt, 2, json_text(b, "conflict_id"));
+        s = store_step_done(st, stmt, what, err);
+    }
+    sqlite3_finalize(stmt);
+    cJSON_Delete(b);
+    return s;
+}
+
+/* A conflict: {"kind","state","opened_by","opened_at","fields"} becomes columns and fields. */
+static enum dp_status
+split_conflict(struct store *st, const char *id, const char *fields_json, const char *what,
+               struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cJSON *d = cJSON_Parse(fields_json);
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(d, "fields");
+    char *fields = cJSON_IsObject(f) ? cJSON_PrintUnformatted(f) : strdup("{}");
+    enum dp_status s = fields ? DP_OK : dp_error_set(err, DP_ENOMEM, NULL, NULL);
+    if (s == DP_OK)
+        s = store_prepare(st,
+                          "UPDATE conflicts SET kind = ?2, opened_by = ?3, opened_at = ?4,"
+                          " fields_json = ?5 WHERE conflict_id = ?1",
+                          &stmt, err);
+    if (s == DP_OK) {
+        store_bind_text(stmt, 1, id);
+        store_bind_text(stmt, 2, json_text(d, "kind"));
+        store_bind_text(stmt, 3, json_text(d, "opened_by"));
+        store_bind_text(stmt, 4, json_text(d, "opened_at"));
+        store_bind_text(stmt, 5, fields);
+        s = store_step_done(st, stmt, what, err);
+    }
+    sqlite3_finalize(stmt);
+    free(fields);
+    cJSON_Delete(d);
+    return s;
+}
+
+/* A child's base row: its household from the stored row. */
+static enum dp_status
+base_row_household(struct store *st, const char *key, const char *row_json, const char *what,
+                   struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cJSON *r = cJSON_Parse(row_json);
+    enum dp_status s =
+        store_prepare(st, "UPDATE base_rows SET hid = ?2 WHERE t || ' ' || rid = ?1", &stmt, err);
+    if (s == DP_OK) {
+        store_bind_text(stmt, 1, key);
+        store_bind_text(stmt, 2, json_text(r, "household_id"));
+        s = store_step_done(st, stmt, what, err);
+    }
+    sqlite3_finalize(stmt);
+    cJSON_Delete(r);
+    return s;
+}
+
+static enum dp_status
+migrate_4_data(struct store *st, const char *what, struct dp_error *err)
+{
+    enum dp_status s = each_row(
+        st, "SELECT mid, COALESCE(base_json, '') FROM outbox WHERE op = 'resolve_conflict'", what,
+        move_conflict_id, err);
+    if (s == DP_OK)
+        s = each_row(st, "SELECT conflict_id, fields_json FROM conflicts", what, split_conflict,
+                     err);
+    if (s == DP_OK)
+        s = each_row(st, "SELECT t || ' ' || rid, row_json FROM base_rows WHERE t <> 'household'",
+                     what, base_row_household, err);
+    return s;
+}
+
 static const struct migration migrations[] = {
-    {"migration 1 (records and sync bookkeeping)", migration_1},
-    {"migration 2 (household list)", migration_2},
-    {"migration 3 (category filter)", migration_3},
+    {"migration 1 (records and sync bookkeeping)", migration_1, NULL},
+    {"migration 2 (household list)", migration_2, NULL},
+    {"migration 3 (category filter)", migration_3, NULL},
+    {"migration 4 (review, assign and conflict columns)", migration_4, migrate_4_data},
 };
 
 int
@@ -269,6 +470,8 @@ store_migrate(struct store *st, int target, struct dp_error *err)
         if (s != DP_OK)
             return s;
         s = store_exec(st, m->sql, m->what, err);
+        if (s == DP_OK && m->after)
+            s = m->after(st, m->what, err);
         if (s == DP_OK) {
             /* In the same transaction: the version moves only with the schema. */
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", st->version + 1);

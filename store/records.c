@@ -324,6 +324,28 @@ check_server_field(const struct record *rec, size_t i, struct dp_error *err)
     return DP_OK;
 }
 
+/*
+ * Visits change review state only through store_visit_review, and not at all
+ * once submitted or approved: the server would reject such an edit
+ * (review_flow), so it is refused before it reaches the outbox.
+ */
+static enum dp_status
+check_review_flow(const struct record *cur, const bool *changed, struct dp_error *err)
+{
+    static const char *const review_fields[] = {"review_state", "reviewer", "review_comment"};
+    for (size_t k = 0; k < sizeof review_fields / sizeof review_fields[0]; k++) {
+        int i = schema_field_index(cur->def, review_fields[k]);
+        if (i >= 0 && changed[i])
+            return dp_error_set(err, DP_EPERM, review_fields[k],
+                                _("changes only by submitting or reviewing the visit"));
+    }
+    const char *state = record_get(cur, "review_state");
+    if (state && (strcmp(state, "submitted") == 0 || strcmp(state, "approved") == 0))
+        return dp_error_set(err, DP_EPERM, "review_state",
+                            _("a submitted or approved visit cannot be edited"));
+    return DP_OK;
+}
+
 static enum dp_status
 save_create(struct store *st, const struct record *rec, struct dp_error *err)
 {
@@ -384,6 +406,8 @@ save_update(struct store *st, const struct record *rec, const struct record *cur
         else
             s = check_server_field(rec, i, err);
     }
+    if (s == DP_OK && *nchanged > 0 && rec->def == &schema_visit)
+        s = check_review_flow(cur, changed, err);
     if (s != DP_OK || *nchanged == 0)
         goto out;
     s = update_row(st, rec, changed, err);

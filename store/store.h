@@ -151,8 +151,11 @@ void store_record_list_free(struct record *recs, size_t n);
  * record writes nothing. rec->v and rec->deleted are ignored.
  * Refused: an invalid value (DP_EINVAL, err->field names it), a change of an
  * FF_IMMUTABLE field (DP_EINVAL), any value in an FF_SERVER field that differs
- * from the cache (DP_EPERM), a child whose household is missing or deleted
- * or an edit of a tombstone (DP_ENOTFOUND). Storage failures as store_open.
+ * from the cache (DP_EPERM), a change of a visit's review_state, reviewer or
+ * review_comment, or any change of a visit that is submitted or approved
+ * (DP_EPERM: visits move only through store_visit_review), a child whose
+ * household is missing or deleted or an edit of a tombstone (DP_ENOTFOUND).
+ * Storage failures as store_open.
  * On failure nothing is written and the caller still holds its input.
  */
 enum dp_status store_record_save(struct store *st, const struct record *rec, struct dp_error *err);
@@ -164,6 +167,46 @@ enum dp_status store_record_save(struct store *st, const struct record *rec, str
  */
 enum dp_status store_record_delete(struct store *st, const struct record_def *def, const char *id,
                                    struct dp_error *err);
+
+/* ---- review and assignment (docs/PROTOCOL.md 7.4, 7.5) ----------------- */
+
+enum store_review_action {
+    STORE_REVIEW_SUBMIT,  /* the visit's worker: draft or returned -> submitted; no comment */
+    STORE_REVIEW_RETURN,  /* a supervisor: submitted -> returned; comment required (1-200) */
+    STORE_REVIEW_APPROVE, /* a supervisor: submitted -> approved; comment optional */
+};
+
+/*
+ * Review visits: `n` (>= 1) visit ids, one transaction for all of them, one
+ * outbox `review` entry each, so a supervisor approving a page of visits
+ * gets all or none. The working rows show the outcome at once (review_state;
+ * for return and approve also reviewer = the logged-in user, and
+ * review_comment = `comment` when given); the server's answer and the next
+ * pull settle it. Checked here as the server will check, so a doomed review
+ * is not queued: DP_ENOTFOUND for a visit missing or deleted (err->msg names
+ * its id); DP_EINVAL, field "review_state", when the visit is not in a state
+ * the action starts from (an edit of it still waiting counts); DP_EINVAL,
+ * field "comment", for a comment missing (return), present (submit) or
+ * over 200 characters; DP_EPERM for return/approve when the cache's login is
+ * not a supervisor, and for a submit of another worker's visit. On any
+ * failure nothing is written. `comment` may be NULL; the caller keeps its
+ * strings.
+ */
+enum dp_status store_visit_review(struct store *st, const char *const *visit_ids, size_t n,
+                                  enum store_review_action action, const char *comment,
+                                  struct dp_error *err);
+
+/*
+ * Reassign a household to the worker `to` (a login name; "" leaves it
+ * unassigned): supervisors only (DP_EPERM otherwise, judged by the cache's
+ * login). One transaction: assigned_to in the working row and one outbox
+ * `assign` entry. The server checks that `to` is a worker of the team and
+ * may refuse (kept as a rejected edit with its reason). Assigning to the
+ * current assignee writes nothing. DP_ENOTFOUND for a missing or deleted
+ * household, DP_EINVAL (field "to") for a malformed login name.
+ */
+enum dp_status store_household_assign(struct store *st, const char *household_id, const char *to,
+                                      struct dp_error *err);
 
 /* ---- drafts: typed-but-unsaved form input, so a crash loses nothing ----- */
 
@@ -178,7 +221,7 @@ enum dp_status store_draft_drop(struct store *st, const char *key, struct dp_err
 /* ---- sync bookkeeping -------------------------------------------------- */
 
 /*
- * sync_meta key/value (device_id, user_id, cursor, next_mid, hlc_last, ...).
+ * sync_meta key/value (device_id, user (the login name), cursor, next_mid, hlc_last, ...).
  * *value is malloc'd, or NULL when the key is absent; setting NULL removes
  * the key. device_id is made when the cache is created; next_mid and
  * hlc_last belong to the outbox writer and should only be read.

@@ -81,27 +81,6 @@ enum dp_status sync_refresh_derived(struct store *st, const struct record_def *d
 enum dp_status sync_log_add(struct store *st, const char *kind, const char *detail,
                             struct dp_error *err);
 
-/* An outbox row's stored columns. */
-struct sync_entry_cols {
-    int64_t mid;
-    const char *mutation_id;
-    const char *hlc; /* core/hlc.h text form */
-    const char *op;
-    const char *t;
-    const char *rid;
-    int64_t base_v;        /* -1 when NULL */
-    const char *base_json; /* NULL when NULL; {"conflict_id":C} for resolve_conflict */
-    const char *set_json;  /* NULL when NULL; the choice for resolve_conflict */
-};
-
-/*
- * The entry as a core mutation (*m initialised here; mutation_done it), so
- * rebase and hashes use core/merge.h and core/mutation.h. DP_EINVAL when the
- * stored entry cannot be read back (its err names the part).
- */
-enum dp_status sync_entry_mutation(const struct sync_entry_cols *e, struct mutation *m,
-                                   struct dp_error *err);
-
 /* Highest mid this device ever made (next_mid - 1). */
 enum dp_status sync_max_mid(struct store *st, int64_t *out, struct dp_error *err);
 

@@ -46,7 +46,8 @@ store_sync_identity(struct store *st, struct sync_identity *out, struct dp_error
         (s = store_meta_get_int(st, SYNC_META_TOKEN_EXPIRES, 0, &out->token_expires_at, err)) !=
             DP_OK ||
         (s = store_meta_get_int(st, SYNC_META_ACKED_MID, 0, &out->acked_mid, err)) != DP_OK ||
-        (s = sync_max_mid(st, &out->max_mid, err)) != DP_OK) {
+        (s = sync_max_mid(st, &out->max_mid, err)) != DP_OK ||
+        (s = store_meta_get_int(st, SYNC_META_CLOCK_SKEW, 0, &out->clock_skew_s, err)) != DP_OK) {
         sodium_memzero(out, sizeof *out);
         return s;
     }
@@ -171,6 +172,35 @@ store_sync_forget_token(struct store *st, struct dp_error *err)
 }
 
 enum dp_status
+store_sync_note_clock(struct store *st, int64_t skew_s, struct dp_error *err)
+{
+    int64_t was = 0;
+    char detail[96];
+    bool off = skew_s > SYNC_CLOCK_SKEW_MAX || skew_s < -SYNC_CLOCK_SKEW_MAX;
+    enum dp_status s = store_begin(st, err);
+    if (s != DP_OK)
+        return s;
+    s = store_meta_get_int(st, SYNC_META_CLOCK_SKEW, 0, &was, err);
+    if (s == DP_OK && off) {
+        s = store_meta_set_int(st, SYNC_META_CLOCK_SKEW, skew_s, err);
+        snprintf(detail, sizeof detail, "device clock %+" PRId64 " s from the server's", skew_s);
+        if (s == DP_OK)
+            s = sync_log_add(st, "clock-skew", detail, err);
+    } else if (s == DP_OK && was != 0) {
+        s = store_meta_set(st, SYNC_META_CLOCK_SKEW, NULL, err);
+        snprintf(detail, sizeof detail, "device clock within %+" PRId64 " s of the server's",
+                 skew_s);
+        if (s == DP_OK)
+            s = sync_log_add(st, "clock-ok", detail, err);
+    }
+    if (s == DP_OK)
+        s = store_commit(st, err);
+    else
+        store_rollback(st);
+    return s;
+}
+
+enum dp_status
 store_sync_set_hello_due(struct store *st, bool due, struct dp_error *err)
 {
     return store_meta_set(st, SYNC_META_HELLO_DUE, due ? "1" : NULL, err);
@@ -234,7 +264,8 @@ store_sync_status(struct store *st, struct sync_status_info *out, struct dp_erro
         (s = meta_copy(st, SYNC_META_LAST_ATTEMPT, out->last_attempt, sizeof out->last_attempt,
                        err)) != DP_OK ||
         (s = meta_copy(st, SYNC_META_LAST_ERROR, out->last_error, sizeof out->last_error, err)) !=
-            DP_OK)
+            DP_OK ||
+        (s = store_meta_get_int(st, SYNC_META_CLOCK_SKEW, 0, &out->clock_skew_s, err)) != DP_OK)
         return s;
     out->logged_in = token[0] != '\0';
     sodium_memzero(token, sizeof token);
@@ -329,10 +360,11 @@ store_sync_conflicts(struct store *st, bool open_only, struct sync_conflict **ou
     *n = 0;
     enum dp_status s = store_prepare(
         st,
-        open_only ? "SELECT conflict_id, t, rid, hid, state, fields_json FROM conflicts"
+        open_only ? "SELECT conflict_id, t, rid, hid, state, fields_json, kind, opened_by,"
+                    " opened_at FROM conflicts"
                     " WHERE state IN ('open', 'resolving') ORDER BY updated_at, conflict_id"
-                  : "SELECT conflict_id, t, rid, hid, state, fields_json FROM conflicts"
-                    " ORDER BY updated_at, conflict_id",
+                  : "SELECT conflict_id, t, rid, hid, state, fields_json, kind, opened_by,"
+                    " opened_at FROM conflicts ORDER BY updated_at, conflict_id",
         &stmt, err);
     if (s != DP_OK)
         return s;
@@ -358,13 +390,10 @@ store_sync_conflicts(struct store *st, bool open_only, struct sync_conflict **ou
         snprintf(c->rid, sizeof c->rid, "%s", store_column_text(stmt, 2));
         snprintf(c->hid, sizeof c->hid, "%s", store_column_text(stmt, 3));
         snprintf(c->state, sizeof c->state, "%s", store_column_text(stmt, 4));
-        cJSON *d = cJSON_Parse(store_column_text(stmt, 5));
-        json_str(d, "kind", c->kind, sizeof c->kind);
-        json_str(d, "opened_by", c->opened_by, sizeof c->opened_by);
-        json_str(d, "opened_at", c->opened_at, sizeof c->opened_at);
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(d, "fields");
-        c->fields_json = cJSON_IsObject(f) ? cJSON_PrintUnformatted(f) : strdup("{}");
-        cJSON_Delete(d);
+        snprintf(c->kind, sizeof c->kind, "%s", store_column_text(stmt, 6));
+        snprintf(c->opened_by, sizeof c->opened_by, "%s", store_column_text(stmt, 7));
+        snprintf(c->opened_at, sizeof c->opened_at, "%s", store_column_text(stmt, 8));
+        c->fields_json = strdup(store_column_text(stmt, 5));
         (*n)++;
         if (!c->fields_json) {
             s = dp_error_set(err, DP_ENOMEM, NULL, NULL);

@@ -12,19 +12,6 @@
 
 #include "core/hlc.h"
 
-/* A resolve_conflict entry keeps its conflict id as {"conflict_id":C} in base_json. */
-static bool
-conflict_id_of(const char *base_json, char *buf, size_t bufsize)
-{
-    cJSON *o = base_json ? cJSON_Parse(base_json) : NULL;
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "conflict_id");
-    bool ok = cJSON_IsString(c) && strlen(c->valuestring) < bufsize;
-    if (ok)
-        memcpy(buf, c->valuestring, strlen(c->valuestring) + 1);
-    cJSON_Delete(o);
-    return ok;
-}
-
 static char *
 column_dup(sqlite3_stmt *stmt, int col, bool *oom)
 {
@@ -34,6 +21,16 @@ column_dup(sqlite3_stmt *stmt, int col, bool *oom)
     if (!s)
         *oom = true;
     return s;
+}
+
+/* Free what one item holds (the item itself stays). */
+static void
+item_clear(struct sync_outbox_item *it)
+{
+    free(it->base_json);
+    free(it->set_json);
+    free(it->comment);
+    it->base_json = it->set_json = it->comment = NULL;
 }
 
 static void
@@ -55,7 +52,8 @@ store_sync_outbox_take(struct store *st, size_t max_items, size_t max_bytes,
         return DP_OK;
     enum dp_status s = store_prepare(st,
                                      "SELECT mid, mutation_id, hash, hlc, op, t, rid, base_v,"
-                                     " base_json, set_json FROM outbox"
+                                     " base_json, set_json, conflict_id, action, comment,"
+                                     " assign_to FROM outbox"
                                      " WHERE state IN " SYNC_PENDING_STATES " AND mid > 0"
                                      " ORDER BY mid LIMIT ?1",
                                      &stmt, err);
@@ -81,20 +79,21 @@ store_sync_outbox_take(struct store *st, size_t max_items, size_t max_bytes,
             sqlite3_column_type(stmt, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 7);
         it->base_json = column_dup(stmt, 8, &oom);
         it->set_json = column_dup(stmt, 9, &oom);
-        if (strcmp(it->op, "resolve_conflict") == 0) {
-            conflict_id_of(it->base_json, it->conflict_id, sizeof it->conflict_id);
-            free(it->base_json);
-            it->base_json = NULL;
-        }
-        if (oom)
+        copy_col(it->conflict_id, sizeof it->conflict_id, stmt, 10);
+        copy_col(it->action, sizeof it->action, stmt, 11);
+        it->comment = column_dup(stmt, 12, &oom);
+        it->has_to = sqlite3_column_type(stmt, 13) != SQLITE_NULL;
+        copy_col(it->to, sizeof it->to, stmt, 13);
+        if (oom) {
+            item_clear(it);
             break;
+        }
         size_t sz = 0;
         sz += 200 + strlen(it->hash) + strlen(it->hlc) + strlen(it->conflict_id);
-        sz +=
-            (it->base_json ? strlen(it->base_json) : 0) + (it->set_json ? strlen(it->set_json) : 0);
+        sz += (it->base_json ? strlen(it->base_json) : 0) +
+              (it->set_json ? strlen(it->set_json) : 0) + (it->comment ? strlen(it->comment) : 0);
         if (count > 0 && bytes + sz > max_bytes) {
-            free(it->base_json);
-            free(it->set_json);
+            item_clear(it);
             break;
         }
         bytes += sz;
@@ -102,8 +101,7 @@ store_sync_outbox_take(struct store *st, size_t max_items, size_t max_bytes,
         /* Mids go out gapless: stop at a hole (there should never be one). */
         if (count > 1 && out[count - 1].mid != out[count - 2].mid + 1) {
             count--;
-            free(it->base_json);
-            free(it->set_json);
+            item_clear(it);
             break;
         }
     }
@@ -114,7 +112,7 @@ store_sync_outbox_take(struct store *st, size_t max_items, size_t max_bytes,
     }
     sqlite3_finalize(stmt);
     if (s != DP_OK || count == 0) {
-        sync_outbox_items_free(out, s == DP_OK ? 0 : count + (oom ? 1 : 0));
+        sync_outbox_items_free(out, count);
         return s;
     }
     *items = out;
@@ -122,26 +120,34 @@ store_sync_outbox_take(struct store *st, size_t max_items, size_t max_bytes,
     return DP_OK;
 }
 
-/* Mark one entry with its result; t, rid and op get what it was about. */
+/* What an outbox entry was about. */
+struct entry_about {
+    char t[16];
+    char rid[37];
+    char op[24];
+    char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* resolve_conflict only */
+};
+
+/* Mark one entry with its result; *about gets what it was about. */
 static enum dp_status
-mark_entry(struct store *st, const struct sync_push_result *r, const char *state, char *t,
-           char *rid, char *op, char *base_json, size_t bjsize, bool *found, struct dp_error *err)
+mark_entry(struct store *st, const struct sync_push_result *r, const char *state,
+           struct entry_about *about, bool *found, struct dp_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     *found = false;
-    enum dp_status s = store_prepare(
-        st,
-        "SELECT t, rid, op, base_json FROM outbox WHERE mid = ?1 AND state IN " SYNC_PENDING_STATES,
-        &stmt, err);
+    enum dp_status s = store_prepare(st,
+                                     "SELECT t, rid, op, conflict_id FROM outbox"
+                                     " WHERE mid = ?1 AND state IN " SYNC_PENDING_STATES,
+                                     &stmt, err);
     if (s != DP_OK)
         return s;
     sqlite3_bind_int64(stmt, 1, r->mid);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
-        snprintf(t, 16, "%s", store_column_text(stmt, 0));
-        snprintf(rid, 37, "%s", store_column_text(stmt, 1));
-        snprintf(op, 24, "%s", store_column_text(stmt, 2));
-        snprintf(base_json, bjsize, "%s", store_column_text(stmt, 3));
+        copy_col(about->t, sizeof about->t, stmt, 0);
+        copy_col(about->rid, sizeof about->rid, stmt, 1);
+        copy_col(about->op, sizeof about->op, stmt, 2);
+        copy_col(about->conflict_id, sizeof about->conflict_id, stmt, 3);
         *found = true;
     } else if (rc != SQLITE_DONE) {
         s = store_fail(st, rc, "read the outbox", err);
@@ -204,6 +210,51 @@ set_conflict_state(struct store *st, const char *conflict_id, const char *state,
     return s;
 }
 
+/* Rebuild every member, visit and need of a household from its base row and pending edits. */
+static enum dp_status
+rebuild_children(struct store *st, const char *hid, struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct {
+        char t[16];
+        char rid[37];
+    } *kids = NULL;
+    size_t n = 0, cap = 0;
+    enum dp_status s = store_prepare(st,
+                                     "SELECT 'member', id FROM members WHERE household_id = ?1"
+                                     " UNION ALL SELECT 'visit', id FROM visits"
+                                     " WHERE household_id = ?1"
+                                     " UNION ALL SELECT 'need', id FROM needs"
+                                     " WHERE household_id = ?1",
+                                     &stmt, err);
+    if (s != DP_OK)
+        return s;
+    store_bind_text(stmt, 1, hid);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            void *bigger = realloc(kids, ncap * sizeof *kids);
+            if (!bigger) {
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+                break;
+            }
+            kids = bigger;
+            cap = ncap;
+        }
+        copy_col(kids[n].t, sizeof kids[n].t, stmt, 0);
+        copy_col(kids[n].rid, sizeof kids[n].rid, stmt, 1);
+        n++;
+    }
+    if (s == DP_OK && rc != SQLITE_DONE)
+        s = store_fail(st, rc, "list a household's records", err);
+    sqlite3_finalize(stmt);
+    for (size_t i = 0; i < n && s == DP_OK; i++)
+        s = sync_materialize(st, schema_record(kids[i].t), kids[i].rid, false, err);
+    free(kids);
+    return s;
+}
+
 enum dp_status
 store_sync_push_done(struct store *st, const struct sync_push_reply *reply,
                      struct sync_push_stats *stats, struct dp_error *err)
@@ -247,46 +298,37 @@ store_sync_push_done(struct store *st, const struct sync_push_reply *reply,
             state = "conflict";
             break;
         }
-        char t[16], rid[37], op[24], bj[256];
+        struct entry_about about;
         bool found = false;
-        s = mark_entry(st, r, state, t, rid, op, bj, sizeof bj, &found, err);
+        s = mark_entry(st, r, state, &about, &found, err);
         if (s != DP_OK || !found)
             continue;
-        const struct record_def *def = schema_record(t);
-        if (strcmp(op, "resolve_conflict") == 0) {
-            char cid[SYNC_CONFLICT_ID_MAX + 1];
-            if (conflict_id_of(bj, cid, sizeof cid))
-                s = set_conflict_state(st, cid,
-                                       r->status == SYNC_RES_REJECTED &&
-                                               strcmp(r->reason, "already_resolved") != 0
-                                           ? "open"
-                                           : "resolved",
-                                       err);
-        }
+        const struct record_def *def = schema_record(about.t);
+        if (strcmp(about.op, "resolve_conflict") == 0 && about.conflict_id[0])
+            s = set_conflict_state(st, about.conflict_id,
+                                   r->status == SYNC_RES_REJECTED &&
+                                           strcmp(r->reason, "already_resolved") != 0
+                                       ? "open"
+                                       : "resolved",
+                                   err);
         if (s != DP_OK || !def)
             continue;
         /* Taken as sent: the pull brings the merged row. Otherwise show the server's again. */
         if (r->status == SYNC_RES_APPLIED || r->status == SYNC_RES_MERGED)
-            s = settle(st, def, rid, err);
+            s = settle(st, def, about.rid, err);
         else
-            s = sync_materialize(st, def, rid, false, err);
+            s = sync_materialize(st, def, about.rid, false, err);
+        /* A household delete not taken: the records its tombstone covered come back too. */
+        if (s == DP_OK && def == &schema_household && strcmp(about.op, "delete") == 0 &&
+            r->status != SYNC_RES_APPLIED && r->status != SYNC_RES_MERGED)
+            s = rebuild_children(st, about.rid, err);
     }
-    /* Entries the answer covers without a result of their own are acknowledged too. */
-    if (s == DP_OK) {
-        sqlite3_stmt *stmt = NULL;
-        char now[32];
-        store_utc_now(now, sizeof now);
-        s = store_prepare(st,
-                          "UPDATE outbox SET state = 'acked', acked_at = ?2"
-                          " WHERE mid > 0 AND mid <= ?1 AND state IN " SYNC_PENDING_STATES,
-                          &stmt, err);
-        if (s == DP_OK) {
-            sqlite3_bind_int64(stmt, 1, reply->last_mid);
-            store_bind_text(stmt, 2, now);
-            s = store_step_done(st, stmt, "acknowledge entries", err);
-        }
-        sqlite3_finalize(stmt);
-    }
+    /*
+     * Entries at or below last_mid that this answer has no result for (the
+     * server took them from an earlier request whose answer was lost) stay
+     * pending: sent again, the server answers them from its log with their
+     * real result, a rejection and its reason included.
+     */
     if (s == DP_OK) {
         if (reply->last_mid < acked)
             stats->server_behind = true;
@@ -402,10 +444,10 @@ store_sync_requeue(struct store *st, int64_t from_mid, long *count, struct dp_er
 
 /* The hash core/mutation.h gives the entry (the server compares it byte for byte). */
 static enum dp_status
-entry_hash(const struct sync_entry_cols *e, char *out, size_t outsize, struct dp_error *err)
+entry_hash(const struct outbox_cols *e, char *out, size_t outsize, struct dp_error *err)
 {
     struct mutation m;
-    enum dp_status s = sync_entry_mutation(e, &m, err);
+    enum dp_status s = store_outbox_mutation(e, &m, err);
     if (s != DP_OK)
         return s;
     s = mutation_hash(&m, out, outsize);
@@ -450,12 +492,15 @@ remint(struct store *st, int64_t old_mid, int64_t new_mid, const char *user, str
 {
     sqlite3_stmt *stmt = NULL;
     char id[37], hash[MUTATION_HASH_SIZE], hlc[80], op[24], t[16], rid[37];
+    char cid[SYNC_CONFLICT_ID_MAX + 1], action[16], to[40];
     int64_t base_v = -1;
-    char *bj = NULL, *sj = NULL;
-    bool oom = false;
-    enum dp_status s = store_prepare(
-        st, "SELECT hlc, op, t, rid, base_v, base_json, set_json FROM outbox WHERE mid = ?1", &stmt,
-        err);
+    char *bj = NULL, *sj = NULL, *comment = NULL;
+    bool oom = false, has_cid = false, has_action = false, has_to = false;
+    enum dp_status s = store_prepare(st,
+                                     "SELECT hlc, op, t, rid, base_v, base_json, set_json,"
+                                     " conflict_id, action, comment, assign_to FROM outbox"
+                                     " WHERE mid = ?1",
+                                     &stmt, err);
     if (s != DP_OK)
         return s;
     sqlite3_bind_int64(stmt, 1, old_mid);
@@ -467,6 +512,13 @@ remint(struct store *st, int64_t old_mid, int64_t new_mid, const char *user, str
         base_v = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 4);
         bj = column_dup(stmt, 5, &oom);
         sj = column_dup(stmt, 6, &oom);
+        has_cid = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
+        copy_col(cid, sizeof cid, stmt, 7);
+        has_action = sqlite3_column_type(stmt, 8) != SQLITE_NULL;
+        copy_col(action, sizeof action, stmt, 8);
+        comment = column_dup(stmt, 9, &oom);
+        has_to = sqlite3_column_type(stmt, 10) != SQLITE_NULL;
+        copy_col(to, sizeof to, stmt, 10);
     } else {
         s = dp_error_set(err, DP_ENOTFOUND, NULL, "outbox entry vanished");
     }
@@ -476,15 +528,19 @@ remint(struct store *st, int64_t old_mid, int64_t new_mid, const char *user, str
     if (s == DP_OK && oom)
         s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
     if (s == DP_OK) {
-        struct sync_entry_cols e = {.mid = new_mid,
-                                    .mutation_id = id,
-                                    .hlc = hlc,
-                                    .op = op,
-                                    .t = t,
-                                    .rid = rid,
-                                    .base_v = base_v,
-                                    .base_json = bj,
-                                    .set_json = sj};
+        struct outbox_cols e = {.mid = new_mid,
+                                .mutation_id = id,
+                                .hlc = hlc,
+                                .op = op,
+                                .t = t,
+                                .rid = rid,
+                                .base_v = base_v,
+                                .base_json = bj,
+                                .set_json = sj,
+                                .conflict_id = has_cid ? cid : NULL,
+                                .action = has_action ? action : NULL,
+                                .comment = comment,
+                                .assign_to = has_to ? to : NULL};
         s = entry_hash(&e, hash, sizeof hash, err);
     }
     if (s == DP_OK)
@@ -503,6 +559,7 @@ remint(struct store *st, int64_t old_mid, int64_t new_mid, const char *user, str
     sqlite3_finalize(stmt);
     free(bj);
     free(sj);
+    free(comment);
     return s;
 }
 
@@ -574,84 +631,13 @@ out:
     return s;
 }
 
-/*
- * The outbox entry of a resolution, as store_outbox_append writes an edit
- * (next gapless mid, mutation id, HLC stamp, hash), in the open transaction.
- * The conflict id rides in base_json, the choice in set_json.
- */
-static enum dp_status
-append_resolve(struct store *st, const struct record_def *def, const char *rid, const char *hid,
-               const cJSON *base, const cJSON *choose, struct dp_error *err)
-{
-    sqlite3_stmt *stmt = NULL;
-    char *user = NULL, *bj = NULL, *sj = NULL;
-    char id[37], hlc[HLC_STR_SIZE], hash[MUTATION_HASH_SIZE], now[32];
-    struct hlc stamp;
-    int64_t mid = 1;
-    enum dp_status s = store_meta_get_int(st, SYNC_META_NEXT_MID, 1, &mid, err);
-    if (s == DP_OK)
-        s = store_meta_get(st, SYNC_META_USER, &user, err);
-    if (s == DP_OK)
-        s = store_hlc_next(st, &stamp, err);
-    if (s != DP_OK)
-        goto out;
-    if (mid < 1)
-        mid = 1;
-    hlc_format(&stamp, hlc, sizeof hlc);
-    record_new_id(id, sizeof id);
-    store_utc_now(now, sizeof now);
-    if (!(bj = cJSON_PrintUnformatted(base)) || !(sj = cJSON_PrintUnformatted(choose))) {
-        s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
-        goto out;
-    }
-    struct sync_entry_cols e = {.mid = mid,
-                                .mutation_id = id,
-                                .hlc = hlc,
-                                .op = "resolve_conflict",
-                                .t = def->name,
-                                .rid = rid,
-                                .base_v = -1,
-                                .base_json = bj,
-                                .set_json = sj};
-    if ((s = entry_hash(&e, hash, sizeof hash, err)) != DP_OK)
-        goto out;
-    s = store_prepare(st,
-                      "INSERT INTO outbox(mid, mutation_id, hash, user_id, t, rid, op, base_v,"
-                      " base_json, set_json, hlc, created_at, state, hid)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'resolve_conflict', NULL, ?7, ?8, ?9, ?10,"
-                      " 'pending', ?11)",
-                      &stmt, err);
-    if (s != DP_OK)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, mid);
-    store_bind_text(stmt, 2, id);
-    store_bind_text(stmt, 3, hash);
-    store_bind_text(stmt, 4, user ? user : "");
-    store_bind_text(stmt, 5, def->name);
-    store_bind_text(stmt, 6, rid);
-    store_bind_text(stmt, 7, bj);
-    store_bind_text(stmt, 8, sj);
-    store_bind_text(stmt, 9, hlc);
-    store_bind_text(stmt, 10, now);
-    store_bind_text(stmt, 11, hid);
-    s = store_step_done(st, stmt, "add to outbox", err);
-    if (s == DP_OK)
-        s = store_meta_set_int(st, SYNC_META_NEXT_MID, mid + 1, err);
-out:
-    sqlite3_finalize(stmt);
-    free(user);
-    free(bj);
-    free(sj);
-    return s;
-}
-
 enum dp_status
 store_sync_conflict_resolve(struct store *st, const char *conflict_id, const char *choose_json,
                             struct dp_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     char t[16] = "", rid[37] = "", hid[37] = "", state[24] = "";
-    cJSON *choose = NULL, *base = NULL;
+    cJSON *choose = NULL;
     struct record check = {0};
     bool found = false;
     enum dp_status s = store_prepare(
@@ -702,14 +688,16 @@ store_sync_conflict_resolve(struct store *st, const char *conflict_id, const cha
     cJSON_Delete(values);
     if (s != DP_OK)
         goto out;
-    if (!(base = cJSON_CreateObject()) ||
-        !cJSON_AddStringToObject(base, "conflict_id", conflict_id)) {
-        s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
-        goto out;
-    }
     if ((s = store_begin(st, err)) != DP_OK)
         goto out;
-    s = append_resolve(st, def, rid, hid, base, choose, err);
+    struct outbox_entry e = {.t = def->name,
+                             .rid = rid,
+                             .hid = hid,
+                             .op = "resolve_conflict",
+                             .base_v = -1,
+                             .set = choose,
+                             .conflict_id = conflict_id};
+    s = store_outbox_append(st, &e, NULL, err);
     if (s == DP_OK)
         s = set_conflict_state(st, conflict_id, "resolving", err);
     if (s == DP_OK)
@@ -721,6 +709,5 @@ store_sync_conflict_resolve(struct store *st, const char *conflict_id, const cha
 out:
     record_done(&check);
     cJSON_Delete(choose);
-    cJSON_Delete(base);
     return s;
 }

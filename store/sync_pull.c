@@ -105,6 +105,61 @@ household_present(struct store *st, const char *hid, bool *yes, struct dp_error 
     return s;
 }
 
+/*
+ * Members, visits and needs whose base row came before their household (a
+ * page orders changes by seq, and a household that changed after its records
+ * comes after them, possibly pages later): now that it is here, they appear.
+ */
+static enum dp_status
+adopt_children(struct store *st, const char *hid, struct dp_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    struct {
+        char t[16];
+        char rid[37];
+    } *kids = NULL;
+    size_t n = 0, cap = 0;
+    enum dp_status s =
+        store_prepare(st,
+                      "SELECT t, rid FROM base_rows b WHERE hid = ?1"
+                      " AND t <> 'household' AND NOT EXISTS"
+                      " (SELECT 1 FROM members w WHERE b.t = 'member' AND w.id = b.rid"
+                      "  UNION ALL SELECT 1 FROM visits w"
+                      "  WHERE b.t = 'visit' AND w.id = b.rid"
+                      "  UNION ALL SELECT 1 FROM needs w"
+                      "  WHERE b.t = 'need' AND w.id = b.rid)",
+                      &stmt, err);
+    if (s != DP_OK)
+        return s;
+    store_bind_text(stmt, 1, hid);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            void *bigger = realloc(kids, ncap * sizeof *kids);
+            if (!bigger) {
+                s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
+                break;
+            }
+            kids = bigger;
+            cap = ncap;
+        }
+        snprintf(kids[n].t, sizeof kids[n].t, "%s", store_column_text(stmt, 0));
+        snprintf(kids[n].rid, sizeof kids[n].rid, "%s", store_column_text(stmt, 1));
+        n++;
+    }
+    if (s == DP_OK && rc != SQLITE_DONE)
+        s = store_fail(st, rc, "find waiting records", err);
+    sqlite3_finalize(stmt);
+    for (size_t i = 0; i < n && s == DP_OK; i++) {
+        const struct record_def *def = schema_record(kids[i].t);
+        if (def)
+            s = sync_materialize(st, def, kids[i].rid, false, err);
+    }
+    free(kids);
+    return s;
+}
+
 static enum dp_status
 apply_put(struct store *st, const struct sync_change *c, struct sync_page_stats *stats,
           struct dp_error *err)
@@ -112,33 +167,35 @@ apply_put(struct store *st, const struct sync_change *c, struct sync_page_stats 
     const struct record_def *def = c->def;
     long pending = 0;
     enum dp_status s;
+    bool present = true;
     if (def->parent_field >= 0) {
-        bool present = false;
-        const char *hid = c->row.values[def->parent_field];
-        s = household_present(st, hid, &present, err);
+        s = household_present(st, c->row.values[def->parent_field], &present, err);
         if (s != DP_OK)
             return s;
-        if (!present) {
-            /* The server broke its promise of parents first; keep the cache consistent. */
-            char detail[160];
-            snprintf(detail, sizeof detail, "%s %s skipped: household %s not held", def->name,
-                     c->rid, hid);
-            stats->skipped++;
-            return sync_log_add(st, "orphan-child", detail, err);
-        }
     }
     /* Back in scope: it is ours again. */
     s = sync_orphan_release(st, def->name, c->rid, err);
     if (s == DP_OK)
         s = sync_base_write(st, &c->row, err);
-    if (s == DP_OK)
-        s = sync_pending_for(st, def->name, c->rid, &pending, err);
     if (s != DP_OK)
         return s;
     stats->puts++;
+    if (!present) {
+        /* Kept as a base row only; adopt_children shows it when its household comes. */
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s %s waits for household %s", def->name, c->rid,
+                 c->row.values[def->parent_field]);
+        return sync_log_add(st, "child-first", detail, err);
+    }
+    if ((s = sync_pending_for(st, def->name, c->rid, &pending, err)) != DP_OK)
+        return s;
     if (pending > 0)
-        return sync_materialize(st, def, c->rid, true, err);
-    return sync_row_write(st, &c->row, false, err);
+        s = sync_materialize(st, def, c->rid, true, err);
+    else
+        s = sync_row_write(st, &c->row, false, err);
+    if (s == DP_OK && def->parent_field < 0)
+        s = adopt_children(st, c->rid, err);
+    return s;
 }
 
 static enum dp_status
@@ -155,31 +212,23 @@ apply_remove(struct store *st, const struct sync_change *c, struct sync_page_sta
     return sync_remove(st, c->def, c->rid, c->reason, err);
 }
 
-/* A pending resolution of ours for this conflict (the entry keeps its id in base_json). */
+/* A pending resolution of ours for this conflict. */
 static enum dp_status
 resolving_here(struct store *st, const char *conflict_id, bool *yes, struct dp_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    cJSON *o = cJSON_CreateObject();
-    char *key = NULL;
     *yes = false;
-    if (!o || !cJSON_AddStringToObject(o, "conflict_id", conflict_id) ||
-        !(key = cJSON_PrintUnformatted(o))) {
-        cJSON_Delete(o);
-        return dp_error_set(err, DP_ENOMEM, NULL, NULL);
-    }
-    cJSON_Delete(o);
     enum dp_status s = store_prepare(st,
-                                     "SELECT count(*) FROM outbox WHERE op = 'resolve_conflict'"
-                                     " AND base_json = ?1 AND state IN " SYNC_PENDING_STATES,
+                                     "SELECT count(*) FROM outbox WHERE conflict_id = ?1"
+                                     " AND op = 'resolve_conflict'"
+                                     " AND state IN " SYNC_PENDING_STATES,
                                      &stmt, err);
     if (s == DP_OK) {
-        store_bind_text(stmt, 1, key);
+        store_bind_text(stmt, 1, conflict_id);
         if (sqlite3_step(stmt) == SQLITE_ROW)
             *yes = sqlite3_column_int(stmt, 0) > 0;
     }
     sqlite3_finalize(stmt);
-    free(key);
     return s;
 }
 
@@ -210,14 +259,18 @@ apply_conflict(struct store *st, const struct sync_change *c, struct sync_page_s
     store_utc_now(now, sizeof now);
     s = store_prepare(st,
                       "INSERT OR REPLACE INTO conflicts(conflict_id, t, rid, fields_json, state,"
-                      " updated_at, hid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                      " updated_at, hid, kind, opened_by, opened_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                       &stmt, err);
     if (s != DP_OK)
         return s;
     store_bind_text(stmt, 1, c->conflict_id);
     store_bind_text(stmt, 2, c->def->name);
     store_bind_text(stmt, 3, c->rid);
-    store_bind_text(stmt, 4, c->detail_json ? c->detail_json : "{}");
+    store_bind_text(stmt, 4, c->fields_json ? c->fields_json : "{}");
+    store_bind_text(stmt, 8, c->kind);
+    store_bind_text(stmt, 9, c->opened_by);
+    store_bind_text(stmt, 10, c->opened_at);
     /* Our own resolution is on its way: keep showing it as such until it is answered. */
     store_bind_text(stmt, 5, mine && strcmp(c->state, "open") == 0 ? "resolving" : c->state);
     store_bind_text(stmt, 6, now);

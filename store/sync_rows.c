@@ -284,13 +284,15 @@ sync_base_write(struct store *st, const struct record *r, struct dp_error *err)
     if (!text)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
     enum dp_status s = store_prepare(
-        st, "INSERT OR REPLACE INTO base_rows(t, rid, v, row_json) VALUES (?1, ?2, ?3, ?4)", &stmt,
-        err);
+        st,
+        "INSERT OR REPLACE INTO base_rows(t, rid, v, row_json, hid) VALUES (?1, ?2, ?3, ?4, ?5)",
+        &stmt, err);
     if (s == DP_OK) {
         store_bind_text(stmt, 1, r->def->name);
         store_bind_text(stmt, 2, r->values[0]);
         sqlite3_bind_int64(stmt, 3, r->v);
         store_bind_text(stmt, 4, text);
+        store_bind_text(stmt, 5, household_of(r));
         s = store_step_done(st, stmt, "write base row", err);
     }
     sqlite3_finalize(stmt);
@@ -380,91 +382,9 @@ sync_max_mid(struct store *st, int64_t *out, struct dp_error *err)
 
 /* ---- rebase ------------------------------------------------------------------------------ */
 
-/* Copy the members of a record_to_json-shaped object into one part of m as canonical strings. */
-static enum dp_status
-put_part(struct mutation *m, enum mutation_part part, const char *json, struct dp_error *err)
-{
-    if (!json)
-        return DP_OK;
-    cJSON *obj = cJSON_Parse(json);
-    struct record tmp = {0};
-    enum dp_status s = DP_OK;
-    if (!obj || !cJSON_IsObject(obj)) {
-        s = dp_error_set(err, DP_EINVAL, part == MUT_PART_BASE ? "base" : "set",
-                         "stored outbox values are damaged");
-        goto out;
-    }
-    if (part == MUT_PART_CHOOSE) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "_deleted");
-        if (d)
-            m->choose_deleted = cJSON_IsTrue(d) ? 1 : 0;
-        cJSON_DeleteItemFromObjectCaseSensitive(obj, "_deleted");
-    }
-    if ((s = record_init(&tmp, m->def)) != DP_OK || (s = record_from_json(&tmp, obj, err)) != DP_OK)
-        goto out;
-    for (const cJSON *it = obj->child; s == DP_OK && it; it = it->next) {
-        int i = schema_field_index(m->def, it->string);
-        s = mutation_put(m, part, i, tmp.values[i]);
-    }
-out:
-    record_done(&tmp);
-    cJSON_Delete(obj);
-    return s;
-}
-
-static void
-json_text(const cJSON *obj, const char *name, char *buf, size_t bufsize)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-    snprintf(buf, bufsize, "%s", cJSON_IsString(it) && it->valuestring ? it->valuestring : "");
-}
-
-enum dp_status
-sync_entry_mutation(const struct sync_entry_cols *e, struct mutation *m, struct dp_error *err)
-{
-    enum dp_status s = DP_OK;
-    mutation_init(m);
-    m->def = schema_record(e->t);
-    if (!m->def || !mutation_op_parse(e->op, &m->op))
-        return dp_error_set(err, DP_EINVAL, "op", "outbox entry of unknown type or op");
-    m->mid = e->mid;
-    snprintf(m->mutation_id, sizeof m->mutation_id, "%s", e->mutation_id ? e->mutation_id : "");
-    snprintf(m->rid, sizeof m->rid, "%s", e->rid);
-    if (e->hlc && hlc_parse(e->hlc, &m->hlc, "hlc", NULL) != DP_OK)
-        memset(&m->hlc, 0, sizeof m->hlc);
-    m->base_v = e->op && strcmp(e->op, "create") != 0 && e->base_v >= 0 ? e->base_v : -1;
-    if (m->op == MUT_RESOLVE) {
-        cJSON *b = e->base_json ? cJSON_Parse(e->base_json) : NULL;
-        json_text(b, "conflict_id", m->conflict_id, sizeof m->conflict_id);
-        cJSON_Delete(b);
-        m->base_v = -1;
-        s = put_part(m, MUT_PART_CHOOSE, e->set_json, err);
-    } else if (m->op == MUT_REVIEW || m->op == MUT_ASSIGN) {
-        cJSON *o = e->set_json ? cJSON_Parse(e->set_json) : NULL;
-        char action[16];
-        json_text(o, "action", action, sizeof action);
-        m->action = strcmp(action, "submit") == 0    ? MUT_REVIEW_SUBMIT
-                    : strcmp(action, "return") == 0  ? MUT_REVIEW_RETURN
-                    : strcmp(action, "approve") == 0 ? MUT_REVIEW_APPROVE
-                                                     : MUT_REVIEW_NONE;
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "comment");
-        if (cJSON_IsString(c) && !(m->comment = strdup(c->valuestring)))
-            s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
-        json_text(o, "to", m->to, sizeof m->to);
-        cJSON_Delete(o);
-    } else {
-        s = put_part(m, MUT_PART_BASE, e->base_json, err);
-        if (s == DP_OK)
-            s = put_part(m, MUT_PART_SET, e->set_json, err);
-    }
-    if (s != DP_OK)
-        mutation_done(m);
-    return s;
-}
-
 /* A review or assign entry shown as the server will apply it (rebase leaves them to the server). */
 static void
-apply_special(struct record *r, const struct mutation *m)
+apply_special(struct record *r, const struct mutation *m, const char *reviewer)
 {
     if (m->op == MUT_REVIEW && r->def == &schema_visit) {
         const char *to = m->action == MUT_REVIEW_SUBMIT    ? "submitted"
@@ -473,6 +393,8 @@ apply_special(struct record *r, const struct mutation *m)
                                                            : NULL;
         if (to)
             record_set(r, "review_state", to);
+        if (to && m->action != MUT_REVIEW_SUBMIT && reviewer && *reviewer)
+            record_set(r, "reviewer", reviewer);
         if (to && m->comment)
             record_set(r, "review_comment", m->comment);
     } else if (m->op == MUT_ASSIGN && r->def == &schema_household) {
@@ -495,38 +417,48 @@ pending_free(struct pending_set *p)
     p->n = p->cap = 0;
 }
 
+static const char *
+column_or_null(sqlite3_stmt *stmt, int col)
+{
+    return sqlite3_column_type(stmt, col) == SQLITE_NULL
+               ? NULL
+               : (const char *)sqlite3_column_text(stmt, col);
+}
+
 /* The record's pending entries as mutations, in mid order. Unreadable entries are logged. */
 static enum dp_status
 pending_load(struct store *st, const struct record_def *def, const char *rid, struct pending_set *p,
              struct dp_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    enum dp_status s = store_prepare(st,
-                                     "SELECT mid, mutation_id, hlc, op, base_v, base_json, set_json"
-                                     " FROM outbox WHERE t = ?1 AND rid = ?2"
-                                     " AND state IN " SYNC_PENDING_STATES " ORDER BY mid",
-                                     &stmt, err);
+    enum dp_status s =
+        store_prepare(st,
+                      "SELECT mid, mutation_id, hlc, op, base_v, base_json, set_json,"
+                      " conflict_id, action, comment, assign_to"
+                      " FROM outbox WHERE t = ?1 AND rid = ?2"
+                      " AND state IN " SYNC_PENDING_STATES " ORDER BY mid",
+                      &stmt, err);
     if (s != DP_OK)
         return s;
     store_bind_text(stmt, 1, def->name);
     store_bind_text(stmt, 2, rid);
     int rc;
     while (s == DP_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct sync_entry_cols e = {.mid = sqlite3_column_int64(stmt, 0),
-                                    .mutation_id = store_column_text(stmt, 1),
-                                    .hlc = store_column_text(stmt, 2),
-                                    .op = store_column_text(stmt, 3),
-                                    .t = def->name,
-                                    .rid = rid,
-                                    .base_v = sqlite3_column_type(stmt, 4) == SQLITE_NULL
-                                                  ? -1
-                                                  : sqlite3_column_int64(stmt, 4),
-                                    .base_json = sqlite3_column_type(stmt, 5) == SQLITE_NULL
-                                                     ? NULL
-                                                     : (const char *)sqlite3_column_text(stmt, 5),
-                                    .set_json = sqlite3_column_type(stmt, 6) == SQLITE_NULL
-                                                    ? NULL
-                                                    : (const char *)sqlite3_column_text(stmt, 6)};
+        struct outbox_cols e = {.mid = sqlite3_column_int64(stmt, 0),
+                                .mutation_id = store_column_text(stmt, 1),
+                                .hlc = store_column_text(stmt, 2),
+                                .op = store_column_text(stmt, 3),
+                                .t = def->name,
+                                .rid = rid,
+                                .base_v = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+                                              ? -1
+                                              : sqlite3_column_int64(stmt, 4),
+                                .base_json = column_or_null(stmt, 5),
+                                .set_json = column_or_null(stmt, 6),
+                                .conflict_id = column_or_null(stmt, 7),
+                                .action = column_or_null(stmt, 8),
+                                .comment = column_or_null(stmt, 9),
+                                .assign_to = column_or_null(stmt, 10)};
         if (p->n == p->cap) {
             size_t ncap = p->cap ? p->cap * 2 : 4;
             struct mutation *bigger = realloc(p->v, ncap * sizeof *bigger);
@@ -539,7 +471,7 @@ pending_load(struct store *st, const struct record_def *def, const char *rid, st
         }
         struct dp_error why;
         dp_error_clear(&why);
-        if (sync_entry_mutation(&e, &p->v[p->n], &why) == DP_OK) {
+        if (store_outbox_mutation(&e, &p->v[p->n], &why) == DP_OK) {
             p->n++;
         } else if (why.code == DP_ENOMEM) {
             s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
@@ -563,6 +495,7 @@ sync_materialize(struct store *st, const struct record_def *def, const char *rid
 {
     struct record base = {0}, work = {0}, out = {0};
     struct pending_set p = {0};
+    char *reviewer = NULL;
     bool base_found = false, work_found = false, held = false, created = false;
     long npending = 0;
     enum dp_status s = sync_orphan_held(st, def->name, rid, &held, err);
@@ -614,8 +547,11 @@ sync_materialize(struct store *st, const struct record_def *def, const char *rid
             if (record_set_index(&out, (int)i, rr.values[i] ? rr.values[i] : "") != DP_OK)
                 s = dp_error_set(err, DP_ENOMEM, NULL, NULL);
         out.deleted = rr.deleted;
-        for (size_t i = 0; i < p.n; i++)
-            apply_special(&out, &p.v[i]);
+        for (size_t i = 0; i < p.n && s == DP_OK; i++) {
+            if (p.v[i].op == MUT_REVIEW && !reviewer && p.v[i].action != MUT_REVIEW_SUBMIT)
+                s = store_meta_get(st, SYNC_META_USER, &reviewer, err);
+            apply_special(&out, &p.v[i], reviewer);
+        }
         for (size_t i = 0; rebase_log && i < def->nfields && s == DP_OK; i++) {
             if (rr.flags[i] != RB_WILL_CONFLICT)
                 continue;
@@ -639,6 +575,7 @@ sync_materialize(struct store *st, const struct record_def *def, const char *rid
     s = sync_row_write(st, &out, true, err);
 out:
     pending_free(&p);
+    free(reviewer);
     record_done(&out);
     record_done(&base);
     record_done(&work);

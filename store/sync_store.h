@@ -52,6 +52,10 @@ struct store;
 #define SYNC_META_LAST_ERROR    "last_error" /* one line, never a personal value */
 #define SYNC_META_SYNC_COUNT    "sync_count" /* completed syncs, for the every-tenth digest */
 #define SYNC_META_HELLO_DUE     "hello_due"  /* "1": open the next sync with a handshake */
+#define SYNC_META_CLOCK_SKEW    "clock_skew" /* device minus server seconds, while too far off */
+
+/* A device clock further than this from the server's is reported (status, sync_log). */
+#define SYNC_CLOCK_SKEW_MAX (24 * 3600)
 
 /* ---- pulled changes ------------------------------------------------------------------- */
 
@@ -76,9 +80,11 @@ struct sync_change {
     bool in_scope;                              /* put with reason "in_scope" */
     struct record row;                          /* put only: the row, checked by record_from_json */
     char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* conflict only, and the rest below */
-    char kind[24];     /* field | delete_vs_edit | out_of_scope_edit | a newer token */
-    char state[24];    /* open | resolved | auto_resolved | a newer token */
-    char *detail_json; /* {"kind","state","opened_by","opened_at","fields"} as stored */
+    char kind[24];                     /* field | delete_vs_edit | out_of_scope_edit | newer */
+    char state[24];                    /* open | resolved | auto_resolved | a newer token */
+    char opened_by[SYNC_USER_MAX + 1]; /* login name, "" when not sent */
+    char opened_at[32];                /* RFC 3339, "" when not sent */
+    char *fields_json;                 /* {"field":{"base","server","yours"},...} as sent */
 };
 
 struct sync_page {
@@ -151,7 +157,11 @@ struct sync_outbox_item {
     int64_t base_v;  /* -1 when none */
     char *base_json; /* object text or NULL */
     char *set_json;  /* object text or NULL (choose for resolves) */
-    char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* resolve_conflict only */
+    char conflict_id[SYNC_CONFLICT_ID_MAX + 1]; /* resolve_conflict only, else "" */
+    char action[16];                            /* review only: submit | return | approve */
+    char *comment;                              /* review: the comment, or NULL */
+    bool has_to;                                /* assign: `to` is sent ("" unassigns) */
+    char to[SYNC_USER_MAX + 1];                 /* assign only */
 };
 
 void sync_outbox_items_free(struct sync_outbox_item *items, size_t n);
@@ -168,8 +178,9 @@ struct sync_identity {
     int64_t token_expires_at;         /* Unix seconds, 0 when unknown */
     char cursor[SYNC_CURSOR_MAX + 1]; /* "" before the first pull */
     int64_t acked_mid;
-    int64_t max_mid; /* highest mid this device made */
-    bool hello_due;  /* a handshake should open the next sync */
+    int64_t max_mid;      /* highest mid this device made */
+    bool hello_due;       /* a handshake should open the next sync */
+    int64_t clock_skew_s; /* device minus server seconds when last found too far off, else 0 */
 };
 
 /* Read who this cache is and where sync stands. Wipe it (sodium_memzero) when done. */
@@ -195,6 +206,15 @@ enum dp_status store_sync_forget_token(struct store *st, struct dp_error *err);
 /* Record the end of a sync attempt: success time, or the one-line reason it failed. */
 enum dp_status store_sync_finish(struct store *st, bool ok, const char *message,
                                  struct dp_error *err);
+
+/*
+ * Note how far the device clock is from the server's (`skew_s` = device
+ * minus server, seconds, measured at a handshake or login). Beyond
+ * SYNC_CLOCK_SKEW_MAX either way it is kept for doorstep status and written
+ * to sync_log (a number, nothing personal); within it, an earlier warning is
+ * cleared (and that is logged too). One transaction.
+ */
+enum dp_status store_sync_note_clock(struct store *st, int64_t skew_s, struct dp_error *err);
 
 /* The handshake was done (or is needed again, e.g. after an epoch reset). */
 enum dp_status store_sync_set_hello_due(struct store *st, bool due, struct dp_error *err);
@@ -293,6 +313,8 @@ struct sync_status_info {
     char last_success[32];    /* RFC 3339, "" when never */
     char last_attempt[32];
     char last_error[200]; /* "" after a success */
+    int64_t clock_skew_s; /* device clock minus the server's, seconds, when over
+                             SYNC_CLOCK_SKEW_MAX at the last check; else 0 */
 };
 
 enum dp_status store_sync_status(struct store *st, struct sync_status_info *out,

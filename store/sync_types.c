@@ -17,7 +17,7 @@ sync_page_done(struct sync_page *p)
         struct sync_change *c = &p->changes[i];
         if (c->op == SYNC_PUT)
             record_done(&c->row);
-        free(c->detail_json);
+        free(c->fields_json);
     }
     free(p->changes);
     sync_page_init(p);
@@ -46,6 +46,7 @@ sync_outbox_items_free(struct sync_outbox_item *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(items[i].base_json);
         free(items[i].set_json);
+        free(items[i].comment);
     }
     free(items);
 }

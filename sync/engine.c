@@ -140,6 +140,28 @@ fail(struct session *s, struct dp_error *err, enum dp_status code, const char *f
     return dp_error_set(err, code, NULL, "%s", s->res->message);
 }
 
+/* Who must upgrade when the server does not take our schema (its newest is `theirs`). */
+static enum dp_status
+version_refused(struct session *s, const char *theirs, struct dp_error *err)
+{
+    if (proto_schema_compare(proto_schema(), theirs) > 0)
+        return fail(s, err, DP_EVERSION, "%s",
+                    _("this Doorstep is newer than the server; edits are kept until the server "
+                      "is updated"));
+    return fail(s, err, DP_EVERSION, "%s",
+                _("the server does not accept this version of Doorstep; edits are kept until "
+                  "it does (update Doorstep)"));
+}
+
+/* Measured at a handshake or login; only a warning (status and sync_log), never a failure. */
+static void
+note_clock(struct session *s, const char *server_time)
+{
+    int64_t server_s;
+    if (proto_parse_time(server_time, &server_s))
+        store_sync_note_clock(s->st, (int64_t)time(NULL) - server_s, NULL);
+}
+
 /* The one-line reason for a problem answer that is not retried. */
 static enum dp_status
 problem_status(struct session *s, const struct http_response *resp, struct dp_error *err)
@@ -162,9 +184,7 @@ problem_status(struct session *s, const struct http_response *resp, struct dp_er
         return fail(s, err, DP_EBUSY, _("too many login attempts; try again in %ld minutes"),
                     resp->retry_after_s > 0 ? (long)((resp->retry_after_s + 59) / 60) : 15L);
     if (strcmp(p.code, "version-not-supported") == 0)
-        return fail(s, err, DP_EVERSION, "%s",
-                    _("the server does not accept this version of Doorstep; edits are kept "
-                      "until it does (update Doorstep)"));
+        return version_refused(s, p.schema_newest, err);
     if (resp->status == 413)
         return fail(s, err, DP_ETOOBIG, "%s", detail);
     if (resp->status >= 500)
@@ -352,6 +372,8 @@ sync_login(const struct sync_options *o, struct store *st, const char *username,
     }
     rc = store_sync_login(st, o->server_url, login.user.name, login.user.role, login.user.team,
                           login.token, (int64_t)time(NULL) + login.expires_in, &e);
+    if (rc == DP_OK)
+        note_clock(&s, login.server_time);
     if (rc == DP_EBUSY)
         rc = fail(&s, err, rc, "%s", e.msg);
     else if (rc != DP_OK)
@@ -455,10 +477,9 @@ hello(struct session *s, struct dp_error *err)
         rc = fail(s, err, rc, "%s", e.msg);
         goto out;
     }
+    note_clock(s, h.server_time);
     if (!h.schema_ok) {
-        rc = fail(s, err, DP_EVERSION, "%s",
-                  _("the server does not accept this version of Doorstep; edits are kept until "
-                    "it does (update Doorstep)"));
+        rc = version_refused(s, h.schema_current, err);
         goto out;
     }
     s->limits = h.limits;
@@ -741,7 +762,9 @@ sync_run(const struct sync_options *o, struct store *st, struct sync_result *res
     struct sync_status_info info;
     if (store_sync_status(st, &info, &e) == DP_OK)
         s.prog.to_push = info.pending;
-    if ((s.id.hello_due || !s.id.cursor[0]) && (rc = hello(&s, err)) != DP_OK)
+    /* While the clock is off, every sync measures it again (one small request). */
+    if ((s.id.hello_due || !s.id.cursor[0] || s.id.clock_skew_s != 0) &&
+        (rc = hello(&s, err)) != DP_OK)
         goto out;
     for (int round = 0; round < MAX_ROUNDS; round++) {
         bool repush = false;

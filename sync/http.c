@@ -155,6 +155,24 @@ http_gzip(const void *data, size_t len, unsigned char **out, size_t *out_len)
     return DP_OK;
 }
 
+/*
+ * The stall window when the caller sets none: DEFAULT_LOW_SECS, or for the
+ * tests that stall a transfer on purpose DOORSTEP_LOW_SPEED_TIME (1-600
+ * seconds; anything else is ignored). docs/internals/sync.md lists it.
+ */
+static long
+low_speed_secs_default(void)
+{
+    const char *v = getenv("DOORSTEP_LOW_SPEED_TIME");
+    if (v && *v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (!*end && n >= 1 && n <= 600)
+            return n;
+    }
+    return DEFAULT_LOW_SECS;
+}
+
 enum dp_status
 http_conn_new(const struct http_options *opt, struct http_conn **out, struct dp_error *err)
 {
@@ -197,7 +215,7 @@ http_conn_new(const struct http_options *opt, struct http_conn **out, struct dp_
     }
     CURL *h = c->curl;
     long low_bytes = opt->low_speed_bytes > 0 ? opt->low_speed_bytes : DEFAULT_LOW_BYTES;
-    long low_secs = opt->low_speed_secs > 0 ? opt->low_speed_secs : DEFAULT_LOW_SECS;
+    long low_secs = opt->low_speed_secs > 0 ? opt->low_speed_secs : low_speed_secs_default();
     CURLcode rc = CURLE_OK;
 #define SETOPT(o, v)                                                                               \
     do {                                                                                           \

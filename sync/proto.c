@@ -1,9 +1,11 @@
 #include "sync/proto.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 #include <sodium.h>
@@ -275,7 +277,7 @@ envelope(const char *device_id, bool *oom)
         return NULL;
     }
     add_int(doc, "protocol", PROTO_VERSION, oom);
-    add_str(doc, "schema", SCHEMA_NAME, oom);
+    add_str(doc, "schema", proto_schema(), oom);
     add_str(doc, "device_id", device_id, oom);
     return doc;
 }
@@ -355,6 +357,13 @@ item_json(const struct sync_outbox_item *it, enum dp_status *st, struct dp_error
         add_int(m, "base_v", it->base_v, &oom);
     if (resolve)
         add_str(m, "conflict_id", it->conflict_id, &oom);
+    if (strcmp(it->op, "review") == 0) {
+        add_str(m, "action", it->action, &oom);
+        if (it->comment)
+            add_str(m, "comment", it->comment, &oom);
+    }
+    if (strcmp(it->op, "assign") == 0)
+        add_str(m, "to", it->to, &oom);
     *st = oom ? dp_error_set(err, DP_ENOMEM, NULL, NULL) : DP_OK;
     if (*st == DP_OK && it->base_json)
         *st = add_stored_object(m, "base", it->base_json, it->mid, err);
@@ -502,6 +511,14 @@ proto_parse_problem(const struct http_response *resp, struct proto_problem *out)
     int64_t limit;
     if (get_int(doc, "", "limit", false, 0, INT64_MAX, -1, &limit, NULL) == DP_OK)
         out->limit = limit;
+    /* version-not-supported: the newest schema the server takes, to say who must upgrade. */
+    it = cJSON_GetObjectItemCaseSensitive(doc, "accepted");
+    for (const cJSON *a = cJSON_IsArray(it) ? it->child : NULL; a; a = a->next)
+        if (cJSON_IsString(a) && a->valuestring && token_ok(a->valuestring) &&
+            strlen(a->valuestring) < sizeof out->schema_newest &&
+            (!out->schema_newest[0] ||
+             proto_schema_compare(a->valuestring, out->schema_newest) > 0))
+            snprintf(out->schema_newest, sizeof out->schema_newest, "%s", a->valuestring);
     cJSON_Delete(doc);
 }
 
@@ -594,7 +611,7 @@ proto_parse_hello(const char *body, size_t len, struct proto_hello *out, struct 
             st = bad(err, ptr_index(p, sizeof p, "/schema_accepted", i), "is not a schema name");
             goto out;
         }
-        if (strcmp(s->valuestring, SCHEMA_NAME) == 0)
+        if (strcmp(s->valuestring, proto_schema()) == 0)
             out->schema_ok = true;
     }
     if ((st = get_str(doc, "", "schema_current", false, STR_TOKEN, 0, out->schema_current,
@@ -786,7 +803,7 @@ parse_put(const cJSON *c, const char *p, struct sync_change *ch, struct dp_error
 static enum dp_status
 parse_conflict(const cJSON *c, const char *p, struct sync_change *ch, struct dp_error *err)
 {
-    char opened_by[SYNC_USER_MAX + 1], opened_at[32], ptr[160];
+    char ptr[160];
     const cJSON *fields;
     enum dp_status st;
     if ((st = get_str(c, p, "conflict_id", true, STR_TOKEN, 1, ch->conflict_id,
@@ -794,10 +811,10 @@ parse_conflict(const cJSON *c, const char *p, struct sync_change *ch, struct dp_
         (st = get_str(c, p, "kind", true, STR_TOKEN, 1, ch->kind, sizeof ch->kind, err)) != DP_OK ||
         (st = get_str(c, p, "state", true, STR_TOKEN, 1, ch->state, sizeof ch->state, err)) !=
             DP_OK ||
-        (st = get_str(c, p, "opened_by", false, STR_TOKEN, 0, opened_by, sizeof opened_by, err)) !=
-            DP_OK ||
-        (st = get_str(c, p, "opened_at", false, STR_TOKEN, 0, opened_at, sizeof opened_at, err)) !=
-            DP_OK ||
+        (st = get_str(c, p, "opened_by", false, STR_TOKEN, 0, ch->opened_by, sizeof ch->opened_by,
+                      err)) != DP_OK ||
+        (st = get_str(c, p, "opened_at", false, STR_TOKEN, 0, ch->opened_at, sizeof ch->opened_at,
+                      err)) != DP_OK ||
         (st = get_obj(c, p, "fields", false, &fields, err)) != DP_OK)
         return st;
     /* Each field's entry is an object of values; the names must be the record type's. */
@@ -810,23 +827,8 @@ parse_conflict(const cJSON *c, const char *p, struct sync_change *ch, struct dp_
             !cJSON_IsBool(f) && !cJSON_IsArray(f))
             return bad(err, ptr, "holds a value of an unknown kind");
     }
-    bool oom = false;
-    cJSON *d = cJSON_CreateObject();
-    if (!d)
-        return dp_error_set(err, DP_ENOMEM, NULL, NULL);
-    add_str(d, "kind", ch->kind, &oom);
-    add_str(d, "state", ch->state, &oom);
-    add_str(d, "opened_by", opened_by, &oom);
-    add_str(d, "opened_at", opened_at, &oom);
-    cJSON *fcopy = fields ? cJSON_Duplicate(fields, true) : cJSON_CreateObject();
-    if (!fcopy || !cJSON_AddItemToObject(d, "fields", fcopy)) {
-        cJSON_Delete(fcopy);
-        oom = true;
-    }
-    if (!oom)
-        ch->detail_json = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    if (oom || !ch->detail_json)
+    ch->fields_json = fields ? cJSON_PrintUnformatted(fields) : strdup("{}");
+    if (!ch->fields_json)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
     return DP_OK;
 }
@@ -935,4 +937,70 @@ out:
     if (st != DP_OK)
         sync_page_done(out);
     return st;
+}
+
+/* ---- versions and times -------------------------------------------------------------------- */
+
+const char *
+proto_schema(void)
+{
+    /* Tests only (docs/internals/sync.md): claim another schema to meet a server that differs. */
+    const char *v = getenv("DOORSTEP_TEST_SCHEMA");
+    if (v && *v && strlen(v) < 32 && token_ok(v))
+        return v;
+    return SCHEMA_NAME;
+}
+
+/* "<prefix>-<number>": the prefix's length and the number; false for any other shape. */
+static bool
+schema_split(const char *s, size_t *prefix, long *number)
+{
+    const char *dash = strrchr(s, '-');
+    if (!dash || dash == s || !dash[1])
+        return false;
+    char *end;
+    long n = strtol(dash + 1, &end, 10);
+    if (*end || n < 0 || dash[1] < '0' || dash[1] > '9')
+        return false;
+    *prefix = (size_t)(dash - s);
+    *number = n;
+    return true;
+}
+
+int
+proto_schema_compare(const char *a, const char *b)
+{
+    size_t pa, pb;
+    long na, nb;
+    if (!a || !b || !schema_split(a, &pa, &na) || !schema_split(b, &pb, &nb) || pa != pb ||
+        strncmp(a, b, pa) != 0)
+        return 0;
+    return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+bool
+proto_parse_time(const char *s, int64_t *unix_s)
+{
+    int y, mo, d, h, mi, sec, used = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6 ||
+        used != 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
+        return false;
+    const char *rest = s + used;
+    if (*rest == '.') /* fractions of a second are allowed and ignored */
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+            ;
+    if (strcmp(rest, "Z") != 0 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 60)
+        return false;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return false;
+    *unix_s = (int64_t)t;
+    return true;
 }

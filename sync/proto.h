@@ -59,13 +59,14 @@ struct proto_hello {
 
 /* An error answer (application/problem+json), or what could be made of a broken one. */
 struct proto_problem {
-    long status;           /* HTTP status */
-    bool well_formed;      /* the body was a problem object with a code */
-    char code[48];         /* stable token, e.g. "token-expired"; "" when not well formed */
-    char detail[160];      /* English detail, control characters replaced; may be "" */
-    char field[128];       /* JSON pointer of the member at fault, or "" */
-    char version_type[16]; /* version-not-supported: "protocol" or "schema" */
-    int64_t limit;         /* body-too-large: the cap in bytes, else -1 */
+    long status;            /* HTTP status */
+    bool well_formed;       /* the body was a problem object with a code */
+    char code[48];          /* stable token, e.g. "token-expired"; "" when not well formed */
+    char detail[160];       /* English detail, control characters replaced; may be "" */
+    char field[128];        /* JSON pointer of the member at fault, or "" */
+    char version_type[16];  /* version-not-supported: "protocol" or "schema" */
+    int64_t limit;          /* body-too-large: the cap in bytes, else -1 */
+    char schema_newest[32]; /* version-not-supported: the newest of `accepted`, or "" */
 };
 
 /* What the client asks for in one pull. */
@@ -137,5 +138,24 @@ enum dp_status proto_parse_push(const char *body, size_t len, struct sync_push_r
  */
 enum dp_status proto_parse_pull(const char *body, size_t len, size_t max_changes,
                                 struct sync_page *out, struct dp_error *err);
+
+/* ---- versions and times -------------------------------------------------------------- */
+
+/*
+ * The record schema this client sends and expects: SCHEMA_NAME, unless the
+ * environment variable DOORSTEP_TEST_SCHEMA names another (a token under 32
+ * characters). That variable exists for the tests that meet an older or a
+ * newer server (docs/internals/sync.md); nothing else sets it.
+ */
+const char *proto_schema(void);
+
+/*
+ * Order two schema names of the form "<prefix>-<number>" ("hh-1" < "hh-2"):
+ * <0, 0 or >0. 0 also when they cannot be compared (another prefix or shape).
+ */
+int proto_schema_compare(const char *a, const char *b);
+
+/* Parse an RFC 3339 UTC time ("2025-03-01T10:22:35Z", fractions allowed) into Unix seconds. */
+bool proto_parse_time(const char *s, int64_t *unix_s);
 
 #endif

@@ -12,6 +12,7 @@ SERVER=${DOORSTEP_SERVER:-$top/build/doorstep-server}
 CLIENT=${DOORSTEP:-$top/build/doorstep}
 TOOL=$top/build/tests/tools/sync_cache
 PROXY=$top/build/tests/tools/faultproxy
+AGREE=$top/build/tests/tools/sync_agree
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/doorstep-sync-test.XXXXXX")
 DB=$tmp/server.db
 export DOORSTEP_DB="$DB"
@@ -78,7 +79,7 @@ report() {
 
 # needs_tools: skip (with a note, counting nothing) when the pieces are not built.
 needs_tools() {
-	for f in "$SERVER" "$CLIENT" "$TOOL" "$PROXY"; do
+	for f in "$SERVER" "$CLIENT" "$TOOL" "$PROXY" "$AGREE"; do
 		if [ ! -x "$f" ]; then
 			echo "skip: $f is not built (make all tests)"
 			echo "# $name: 0 passed, 0 failed"
@@ -205,11 +206,38 @@ login() {
 	rc=$?
 }
 
-# cache NAME ARGS...: the test tool on NAME's cache.
+# cache NAME ARGS...: the test tool on NAME's cache. Every edit it saves goes into
+# $tmp/ledger, for the closing check that nothing saved was lost (finish).
 cache() {
 	cn=$1
 	shift
-	"$TOOL" "$tmp/$cn/home/.local/share/doorstep" "$tmp/$cn/pass" "$@"
+	DOORSTEP_LEDGER="$tmp/ledger" DOORSTEP_LEDGER_WHO="$cn" \
+		"$TOOL" "$tmp/$cn/home/.local/share/doorstep" "$tmp/$cn/pass" "$@"
+}
+
+# finish NAME...: how every test ends. Each client syncs twice round (the second
+# round brings everyone what the others sent in the first); then each client's
+# cache must equal the server's view of its scope (records, versions, every
+# field, open conflicts), hold nothing unsent, and every value the test saved
+# through it must still be somewhere: on the server, in a conflict, or kept as
+# an edit the server refused (tests/tools/sync_agree).
+finish() {
+	for round in 1 2; do
+		for c in "$@"; do
+			dc "$c" sync
+			[ "$rc" -eq 0 ] || fail "finish: $c: sync (round $round) failed: $(cat "$tmp/err")"
+		done
+	done
+	server_export
+	for c in "$@"; do
+		if "$AGREE" "$tmp/$c/home/.local/share/doorstep" "$tmp/$c/pass" "$tmp/export" \
+			"$tmp/ledger" "$c" >"$tmp/agree" 2>&1; then
+			ok
+		else
+			fail "finish: $c and the server disagree or an edit was lost:
+$(cat "$tmp/agree")"
+		fi
+	done
 }
 
 # server_export: every server record as JSON lines, into $tmp/export.

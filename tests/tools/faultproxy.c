@@ -26,9 +26,12 @@
  *   garbage                 answer 200 application/json with bytes that are not JSON
  *   huge BYTES              answer 200 application/json with BYTES of valid-looking JSON
  *   replace BODY            answer 200 application/json with BODY (no spaces; %20 for one)
+ *   skew-time SECONDS       forward, then move the answer's "server_time" by SECONDS
+ *                           (negative: into the past), as a server with another clock
  *
- * Every request is logged to --log as "METHOD PATH -> STATUS ACTION" so tests
- * can count requests and check what happened. Exits on SIGTERM.
+ * Every request is logged to --log as "METHOD PATH -> STATUS ACTION KEY", KEY
+ * being the request's Idempotency-Key or "-", so tests can count requests,
+ * check what happened and see a batch sent again. Exits on SIGTERM.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,6 +79,9 @@ num(const char *s)
     return (int)strtol(s, NULL, 10);
 }
 
+/* The request's Idempotency-Key for the log, "-" when none. */
+static __thread char current_key[160];
+
 static void
 log_line(const char *method, const char *path, int status, const char *action)
 {
@@ -84,8 +90,27 @@ log_line(const char *method, const char *path, int status, const char *action)
     FILE *f = fopen(log_path, "a");
     if (!f)
         return;
-    fprintf(f, "%s %s -> %d %s\n", method, path, status, action);
+    fprintf(f, "%s %s -> %d %s %s\n", method, path, status, action,
+            current_key[0] ? current_key : "-");
     fclose(f);
+}
+
+static void
+note_key(const char *reqhead)
+{
+    current_key[0] = '\0';
+    for (const char *p = strstr(reqhead, "\r\n"); p; p = strstr(p + 2, "\r\n"))
+        if (strncasecmp(p + 2, "Idempotency-Key:", 16) == 0) {
+            const char *v = p + 18;
+            while (*v == ' ')
+                v++;
+            size_t n = strcspn(v, "\r\n");
+            if (n >= sizeof current_key)
+                n = sizeof current_key - 1;
+            memcpy(current_key, v, n);
+            current_key[n] = '\0';
+            return;
+        }
 }
 
 static int *
@@ -183,6 +208,26 @@ buf_add(struct buf *b, const void *p, size_t n)
     memcpy(b->p + b->len, p, n);
     b->len += n;
     b->p[b->len] = '\0';
+}
+
+/* Move "server_time":"YYYY-MM-DDTHH:MM:SSZ" in a plain JSON body by `secs`. */
+static void
+skew_server_time(struct buf *body, long secs)
+{
+    static const char key[] = "\"server_time\":\"";
+    char *p = body->p ? strstr(body->p, key) : NULL;
+    if (!p || strlen(p + sizeof key - 1) < 20)
+        return;
+    p += sizeof key - 1;
+    struct tm tm = {0};
+    if (!strptime(p, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return;
+    time_t t = timegm(&tm) + secs;
+    char out[32];
+    gmtime_r(&t, &tm);
+    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (strlen(out) == 20)
+        memcpy(p, out, 20);
 }
 
 static void
@@ -324,6 +369,7 @@ serve(int fd)
         in.len -= hlen + clen;
         in.p[in.len] = '\0';
 
+        note_key(reqhead);
         struct rule r;
         pthread_mutex_lock(&lock);
         bool fault = match_rule(path, &r);
@@ -395,7 +441,10 @@ serve(int fd)
                 log_line(method, path, (int)a.status, action);
                 close_after = true;
             } else {
+                if (fault && strcmp(action, "skew-time") == 0)
+                    skew_server_time(&a.body, strtol(r.arg1, NULL, 10));
                 struct buf out = {0};
+                bool logged = false;
                 char head[256];
                 int n = snprintf(head, sizeof head, "HTTP/1.1 %ld X\r\nContent-Length: %zu\r\n",
                                  a.status, a.body.len);
@@ -411,6 +460,9 @@ serve(int fd)
                     send_all(fd, out.p, keep < out.len ? keep : out.len);
                     close_after = true;
                 } else if (fault && strcmp(action, "stall") == 0) {
+                    /* Logged now: the client may be done with the sync before the silence ends. */
+                    log_line(method, path, (int)a.status, action);
+                    logged = true;
                     send_all(fd, out.p, head_len + a.body.len / 2);
                     /* Silence until the client gives up (closes) or the time is over. */
                     for (int i = 0; i < num(r.arg1) * 10; i++) {
@@ -423,7 +475,8 @@ serve(int fd)
                 } else {
                     send_all(fd, out.p, out.len);
                 }
-                log_line(method, path, (int)a.status, action);
+                if (!logged)
+                    log_line(method, path, (int)a.status, action);
                 free(out.p);
             }
             free(a.headers.p);

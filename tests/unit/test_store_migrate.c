@@ -5,6 +5,7 @@
  * keep up with core/schema.h.
  */
 #include "store/store.h"
+#include "store/sync_store.h"
 
 #include "tests/unit/test.h"
 #include "tests/unit/test_store_util.h"
@@ -50,11 +51,23 @@ fill_version(struct store *st, int version)
         " ('" VISIT2 "', '" HH_A
         "', 'w1', '2025-01-05', 'routine', 'not_home', 'submitted', '', 0),"
         " ('" VISIT3 "', '" HH_A "', 'w1', '2025-02-01', 'routine', 'completed', 'draft', '', 1);"
-        "UPDATE sync_meta SET value = '3' WHERE key = 'next_mid';"
+        "UPDATE sync_meta SET value = '4' WHERE key = 'next_mid';"
         "INSERT INTO sync_meta(key, value) VALUES ('cursor', 'c1.e.s.77');"
         "INSERT INTO drafts(key, text, updated_at) VALUES ('visit:x', 'typed', "
         "'2025-01-01T00:00:00Z');"
-        "INSERT INTO base_rows(t, rid, v, row_json) VALUES ('household', '" HH_A "', 3, '{}');";
+        "INSERT INTO base_rows(t, rid, v, row_json) VALUES ('household', '" HH_A "', 3, '{}'),"
+        " ('member', '" MEMBER "', 2, '{\"id\":\"" MEMBER "\",\"household_id\":\"" HH_A "\"}');";
+    /* Before migration 4 a resolution kept its conflict id in base_json, a conflict its kind
+     * and opener inside fields_json. */
+#define OLD_RESOLVE                                                                                \
+    " (3, 'mu-3', 'sha256:3', 'w1', 'member', '" MEMBER "', 'resolve_conflict', NULL,"             \
+    "  '{\"conflict_id\":\"c_1\"}', '{\"status\":\"away\"}', '000000000003.0000.abcd',"            \
+    "  '2025-01-07T00:00:00Z', 'pending'"
+#define OLD_CONFLICT                                                                               \
+    " ('c_1', 'member', '" MEMBER "', '{\"kind\":\"field\",\"state\":\"open\","                    \
+    "\"opened_by\":\"li.wei\",\"opened_at\":\"2025-01-06T00:00:00Z\",\"fields\":{\"status\":"      \
+    "{\"base\":\"present\",\"server\":\"deceased\",\"yours\":\"away\"}}}', 'open',"                \
+    " '2025-01-06T00:00:00Z'"
     static const char outbox_v1[] =
         "INSERT INTO outbox(mid, mutation_id, hash, user_id, t, rid, op, base_v, base_json,"
         " set_json, hlc, created_at, state) VALUES"
@@ -62,9 +75,9 @@ fill_version(struct store *st, int version)
         "  '{\"phone\":\"13800138001\"}', '{\"phone\":\"13800138000\"}', '000000000001.0000.abcd',"
         "  '2025-01-01T00:00:00Z', 'acked'),"
         " (2, 'mu-2', 'sha256:2', 'w1', 'visit', '" VISIT2 "', 'create', NULL, NULL, '{}',"
-        "  '000000000002.0000.abcd', '2025-01-05T00:00:00Z', 'pending');"
-        "INSERT INTO conflicts(conflict_id, t, rid, fields_json, state, updated_at) VALUES"
-        " ('c_1', 'member', '" MEMBER "', '{}', 'open', '2025-01-06T00:00:00Z');";
+        "  '000000000002.0000.abcd', '2025-01-05T00:00:00Z', 'pending')," OLD_RESOLVE ");"
+        "INSERT INTO conflicts(conflict_id, t, rid, fields_json, state, updated_at) "
+        "VALUES" OLD_CONFLICT ");";
     static const char outbox_v2[] =
         "INSERT INTO outbox(mid, mutation_id, hash, user_id, t, rid, op, base_v, base_json,"
         " set_json, hlc, created_at, state, hid) VALUES"
@@ -72,13 +85,32 @@ fill_version(struct store *st, int version)
         "  '{\"phone\":\"13800138001\"}', '{\"phone\":\"13800138000\"}', '000000000001.0000.abcd',"
         "  '2025-01-01T00:00:00Z', 'acked', '" HH_A "'),"
         " (2, 'mu-2', 'sha256:2', 'w1', 'visit', '" VISIT2 "', 'create', NULL, NULL, '{}',"
-        "  '000000000002.0000.abcd', '2025-01-05T00:00:00Z', 'pending', '" HH_A "');"
-        "INSERT INTO conflicts(conflict_id, t, rid, fields_json, state, updated_at, hid) VALUES"
-        " ('c_1', 'member', '" MEMBER "', '{}', 'open', '2025-01-06T00:00:00Z', '" HH_A "');";
+        "  '000000000002.0000.abcd', '2025-01-05T00:00:00Z', 'pending', '" HH_A "')," OLD_RESOLVE
+        ", '" HH_A "');"
+        "INSERT INTO conflicts(conflict_id, t, rid, fields_json, state, updated_at, hid) "
+        "VALUES" OLD_CONFLICT ", '" HH_A "');";
+    static const char outbox_v4[] =
+        "INSERT INTO outbox(mid, mutation_id, hash, user_id, t, rid, op, base_v, base_json,"
+        " set_json, conflict_id, hlc, created_at, state, hid) VALUES"
+        " (1, 'mu-1', 'sha256:1', 'w1', 'household', '" HH_A "', 'update', 3,"
+        "  '{\"phone\":\"13800138001\"}', '{\"phone\":\"13800138000\"}', NULL,"
+        "  '000000000001.0000.abcd', '2025-01-01T00:00:00Z', 'acked', '" HH_A "'),"
+        " (2, 'mu-2', 'sha256:2', 'w1', 'visit', '" VISIT2 "', 'create', NULL, NULL, '{}', NULL,"
+        "  '000000000002.0000.abcd', '2025-01-05T00:00:00Z', 'pending', '" HH_A "'),"
+        " (3, 'mu-3', 'sha256:3', 'w1', 'member', '" MEMBER "', 'resolve_conflict', NULL, NULL,"
+        "  '{\"status\":\"away\"}', 'c_1', '000000000003.0000.abcd', '2025-01-07T00:00:00Z',"
+        "  'pending', '" HH_A "');"
+        "INSERT INTO conflicts(conflict_id, t, rid, fields_json, state, updated_at, hid, kind,"
+        " opened_by, opened_at) VALUES ('c_1', 'member', '" MEMBER "',"
+        " '{\"status\":{\"base\":\"present\",\"server\":\"deceased\",\"yours\":\"away\"}}', 'open',"
+        " '2025-01-06T00:00:00Z', '" HH_A "', 'field', 'li.wei', '2025-01-06T00:00:00Z');"
+        "UPDATE base_rows SET hid = '" HH_A "';";
     if (test_sql(st, "BEGIN") != SQLITE_OK)
         return false;
-    bool ok = test_sql(st, common) == SQLITE_OK &&
-              test_sql(st, version >= 2 ? outbox_v2 : outbox_v1) == SQLITE_OK;
+    bool ok =
+        test_sql(st, common) == SQLITE_OK && test_sql(st, version >= 4   ? outbox_v4
+                                                          : version >= 2 ? outbox_v2
+                                                                         : outbox_v1) == SQLITE_OK;
     /* What the writer of that version kept beside the rows. */
     if (ok && version >= 2)
         ok = store_refresh_last_visit(st, HH_A, NULL) == DP_OK &&
@@ -204,9 +236,43 @@ check_migrated_data(struct store *st)
                                   " WHERE household_id = '" HH_B "'"),
                  0);
 
+    /* Migration 4: the resolution's conflict id and the conflict's kind have columns. */
+    test_sql_text(st, "SELECT conflict_id FROM outbox WHERE mid = 3", buf, sizeof buf);
+    CHECK_STR_EQ(buf, "c_1");
+    CHECK_INT_EQ(test_sql_int(st, "SELECT base_json IS NULL FROM outbox WHERE mid = 3"), 1);
+    CHECK_INT_EQ(test_sql_int(st, "SELECT count(*) FROM outbox WHERE conflict_id IS NOT NULL"), 1);
+    test_sql_text(st, "SELECT hash FROM outbox WHERE mid = 3", buf, sizeof buf);
+    CHECK_STR_EQ(buf, "sha256:3");
+    test_sql_text(st, "SELECT set_json FROM outbox WHERE mid = 3", buf, sizeof buf);
+    CHECK_STR_EQ(buf, "{\"status\":\"away\"}");
+    /* ... and base rows know their household. */
+    CHECK_INT_EQ(test_sql_int(st, "SELECT count(*) FROM base_rows WHERE hid = '" HH_A "'"), 2);
+    struct sync_conflict *c = NULL;
+    size_t nc = 0;
+    CHECK_INT_EQ(store_sync_conflicts(st, true, &c, &nc, NULL), DP_OK);
+    CHECK_INT_EQ(nc, 1);
+    if (nc == 1) {
+        CHECK_STR_EQ(c[0].kind, "field");
+        CHECK_STR_EQ(c[0].opened_by, "li.wei");
+        CHECK_STR_EQ(c[0].opened_at, "2025-01-06T00:00:00Z");
+        CHECK_STR_EQ(
+            c[0].fields_json,
+            "{\"status\":{\"base\":\"present\",\"server\":\"deceased\",\"yours\":\"away\"}}");
+    }
+    store_sync_conflicts_free(c, nc);
+    struct sync_outbox_item *items = NULL;
+    size_t ni = 0;
+    CHECK_INT_EQ(store_sync_outbox_take(st, 10, 1 << 20, &items, &ni, NULL), DP_OK);
+    CHECK_INT_EQ(ni, 2);
+    if (ni == 2) {
+        CHECK_STR_EQ(items[1].conflict_id, "c_1");
+        CHECK(items[1].base_json == NULL);
+    }
+    sync_outbox_items_free(items, ni);
+
     char *v = NULL;
     CHECK_INT_EQ(store_meta_get(st, "next_mid", &v, NULL), DP_OK);
-    CHECK_STR_EQ(v, "3");
+    CHECK_STR_EQ(v, "4");
     free(v);
     CHECK_INT_EQ(store_meta_get(st, "cursor", &v, NULL), DP_OK);
     CHECK_STR_EQ(v, "c1.e.s.77");
@@ -217,7 +283,7 @@ check_migrated_data(struct store *st)
 
     long pending = 0, conflicts = 0;
     CHECK_INT_EQ(store_pending_count(st, &pending, &conflicts, NULL), DP_OK);
-    CHECK_INT_EQ(pending, 1);
+    CHECK_INT_EQ(pending, 2);
     CHECK_INT_EQ(conflicts, 1);
 
     /* The list sees what the migrations derived. */
@@ -253,7 +319,7 @@ TEST(every_earlier_version_migrates_to_the_newest)
     char *want = schema_text(fresh);
     store_close(fresh);
     REQUIRE(want);
-    CHECK(store_migration_count() >= 3);
+    CHECK(store_migration_count() >= 4);
 
     for (int k = 0; k < store_migration_count(); k++) {
         char dir[PATH_MAX];
@@ -382,6 +448,24 @@ TEST(outbox_state_is_checked)
     CHECK_INT_EQ(test_sql(st, bad_state) & 0xff, SQLITE_CONSTRAINT);
     CHECK_INT_EQ(test_sql(st, bad_op) & 0xff, SQLITE_CONSTRAINT);
     CHECK_INT_EQ(test_sql(st, good), SQLITE_OK);
+    /* Each op's own members: present exactly when the op has them. */
+#define ROW(mid, op, extra_cols, extra_vals)                                                       \
+    "INSERT INTO outbox(mid, mutation_id, hash, t, rid, op, hlc, created_at" extra_cols            \
+    ") VALUES (" #mid ", 'm" #mid "', 'h', 'visit', 'r', '" op "', 'x', 'y'" extra_vals ")"
+    CHECK_INT_EQ(test_sql(st, ROW(2, "review", "", "")) & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(2, "review", ", action", ", 'reject'")) & 0xff,
+                 SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(2, "update", ", action", ", 'submit'")) & 0xff,
+                 SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(2, "update", ", comment", ", 'c'")) & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(2, "review", ", action, comment", ", 'return', 'c'")), SQLITE_OK);
+    CHECK_INT_EQ(test_sql(st, ROW(3, "assign", "", "")) & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(3, "assign", ", assign_to", ", ''")), SQLITE_OK);
+    CHECK_INT_EQ(test_sql(st, ROW(4, "resolve_conflict", "", "")) & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(4, "update", ", conflict_id", ", 'c'")) & 0xff,
+                 SQLITE_CONSTRAINT);
+    CHECK_INT_EQ(test_sql(st, ROW(4, "resolve_conflict", ", conflict_id", ", 'c'")), SQLITE_OK);
+#undef ROW
     store_close(st);
 }
 

@@ -82,7 +82,9 @@ static struct {
     int connections;
     int applied_total; /* mutations applied (not replays) */
     char last_idem[256];
-    int idem_repeats; /* pushes that reused the previous Idempotency-Key */
+    int idem_repeats;     /* pushes that reused the previous Idempotency-Key */
+    int64_t clock_offset; /* seconds added to the server_time the model reports */
+    char accepted[16];    /* the one schema the model takes */
     int fd, port;
     atomic_int stop;
     pthread_t thread;
@@ -104,6 +106,8 @@ model_reset(int households)
     M.applied_total = 0;
     M.idem_repeats = 0;
     M.last_idem[0] = '\0';
+    M.clock_offset = 0;
+    snprintf(M.accepted, sizeof M.accepted, "hh-1");
     for (int i = 0; i < households; i++) {
         struct hh *h = &M.hh[M.nhh++];
         snprintf(h->rid, sizeof h->rid, "a%07d-1111-4111-8111-111111111111", i);
@@ -186,6 +190,36 @@ ok_json(struct answer *a, cJSON *doc)
 }
 
 static void
+server_time(cJSON *d)
+{
+    char now[32];
+    time_t t = time(NULL) + (time_t)M.clock_offset;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(d, "server_time", now);
+}
+
+/* The schema check every request of the real server makes (PROTOCOL.md 13). */
+static bool
+schema_refused(const cJSON *rq, struct answer *a)
+{
+    const cJSON *sc = cJSON_GetObjectItem(rq, "schema");
+    if (!cJSON_IsString(sc) || strcmp(sc->valuestring, M.accepted) == 0)
+        return false;
+    char b[320];
+    snprintf(b, sizeof b,
+             "{\"type\":\"urn:doorstep:problem:version-not-supported\","
+             "\"code\":\"version-not-supported\",\"status\":400,\"version_type\":\"schema\","
+             "\"accepted\":[\"%s\"]}",
+             M.accepted);
+    a->status = 400;
+    a->ct = "application/problem+json";
+    a->body = strdup(b);
+    return true;
+}
+
+static void
 do_login(const cJSON *rq, struct answer *a)
 {
     const cJSON *u = cJSON_GetObjectItem(rq, "username"), *p = cJSON_GetObjectItem(rq, "password");
@@ -203,6 +237,7 @@ do_login(const cJSON *rq, struct answer *a)
     cJSON_AddStringToObject(user, "role", "worker");
     cJSON_AddStringToObject(user, "team", "dongshan");
     cJSON_AddStringToObject(d, "epoch", M.epoch);
+    server_time(d);
     ok_json(a, d);
 }
 
@@ -212,7 +247,9 @@ do_hello(struct answer *a)
     cJSON *d = cJSON_CreateObject();
     cJSON_AddNumberToObject(d, "protocol", 1);
     cJSON *acc = cJSON_AddArrayToObject(d, "schema_accepted");
-    cJSON_AddItemToArray(acc, cJSON_CreateString("hh-1"));
+    cJSON_AddItemToArray(acc, cJSON_CreateString(M.accepted));
+    cJSON_AddStringToObject(d, "schema_current", M.accepted);
+    server_time(d);
     cJSON_AddStringToObject(d, "epoch", M.epoch);
     cJSON *dev = cJSON_AddObjectToObject(d, "device");
     cJSON_AddBoolToObject(dev, "known", M.last_mid > 0);
@@ -502,6 +539,8 @@ serve(int fd)
             problem(&a, 401, "token-invalid");
         } else if (!rq) {
             problem(&a, 400, "bad-json");
+        } else if (kind != 0 && schema_refused(rq, &a)) {
+            /* answered */
         } else if (kind == 0) {
             do_login(rq, &a);
         } else if (kind == 1) {
@@ -915,8 +954,10 @@ TEST(stalled_pushes_halve_the_batch)
     CHECK_INT_EQ(pending(st), 0);
     CHECK_INT_EQ(M.last_mid, 6);
     CHECK_INT_EQ(M.applied_total, 6);
-    /* 6 stall twice (applied once, then replayed); then 3, whose answer's last_mid covers all. */
-    CHECK_INT_EQ(M.requests[2], 3);
+    /* 6 stall twice (applied once, then replayed); then 3 and 3, answered from the log: the
+     * second three are not taken as done from the first answer's last_mid, they get their own
+     * results (a rejection would keep its reason). */
+    CHECK_INT_EQ(M.requests[2], 4);
     CHECK_INT_EQ(r.retries, 1);
     store_close(st);
 }
@@ -975,6 +1016,86 @@ TEST(expired_token_keeps_the_work)
     REQUIRE(sync_run(&o, st, &r, &err) == DP_OK);
     CHECK_INT_EQ(r.applied, 2);
     CHECK_INT_EQ(pending(st), 0);
+    store_close(st);
+}
+
+/* A device clock days off is noted at the handshake, re-measured every sync until fixed. */
+TEST(clock_far_off_is_reported)
+{
+    char dir[PATH_MAX];
+    struct store *st = synced(dir, sizeof dir, 2);
+    REQUIRE(st);
+    struct sync_status_info i;
+    store_sync_status(st, &i, &err);
+    CHECK_INT_EQ(i.clock_skew_s, 0);
+    pthread_mutex_lock(&M.lock);
+    M.clock_offset = -3 * 86400; /* the server is 3 days behind: this device is ahead */
+    pthread_mutex_unlock(&M.lock);
+    store_sync_set_hello_due(st, true, &err);
+    struct sync_options o;
+    struct sync_result r;
+    options(&o);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_OK); /* a warning, not a failure */
+    store_sync_status(st, &i, &err);
+    CHECK(i.clock_skew_s > 3 * 86400 - 60 && i.clock_skew_s < 3 * 86400 + 60);
+    /* While it is off, each sync opens with a handshake to measure again. */
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_OK);
+    CHECK_INT_EQ(r.requests, 2);
+    pthread_mutex_lock(&M.lock);
+    M.clock_offset = 2 * 3600; /* two hours: normal drift, not reported */
+    pthread_mutex_unlock(&M.lock);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_OK);
+    store_sync_status(st, &i, &err);
+    CHECK_INT_EQ(i.clock_skew_s, 0);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_OK);
+    CHECK_INT_EQ(r.requests, 1);
+    /* Behind, found at login. */
+    pthread_mutex_lock(&M.lock);
+    M.clock_offset = 40 * 3600;
+    pthread_mutex_unlock(&M.lock);
+    CHECK_INT_EQ(sync_login(&o, st, USER, PW, &r, &err), DP_OK);
+    store_sync_status(st, &i, &err);
+    CHECK(i.clock_skew_s < -39 * 3600 && i.clock_skew_s > -41 * 3600);
+    store_close(st);
+}
+
+/* An older or a newer server: nothing is lost, the message says who must upgrade. */
+TEST(schema_refused_keeps_the_outbox)
+{
+    char dir[PATH_MAX];
+    struct store *st = synced(dir, sizeof dir, 2);
+    REQUIRE(st);
+    REQUIRE(edit_phone(st, 0, "13911118888") == DP_OK);
+    char *before = cursor_of(st);
+    struct sync_options o;
+    struct sync_result r;
+    options(&o);
+    pthread_mutex_lock(&M.lock);
+    snprintf(M.accepted, sizeof M.accepted, "hh-2"); /* the server moved on */
+    pthread_mutex_unlock(&M.lock);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_EVERSION);
+    CHECK(strstr(r.message, "update Doorstep") != NULL);
+    CHECK_INT_EQ(pending(st), 1);
+    pthread_mutex_lock(&M.lock);
+    snprintf(M.accepted, sizeof M.accepted, "hh-0"); /* an older server */
+    pthread_mutex_unlock(&M.lock);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_EVERSION);
+    CHECK(strstr(r.message, "newer than the server") != NULL);
+    /* The same at a handshake. */
+    store_sync_set_hello_due(st, true, &err);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_EVERSION);
+    CHECK(strstr(r.message, "newer than the server") != NULL);
+    CHECK_INT_EQ(pending(st), 1);
+    char *after = cursor_of(st);
+    CHECK_STR_EQ(after, before);
+    pthread_mutex_lock(&M.lock);
+    snprintf(M.accepted, sizeof M.accepted, "hh-1");
+    pthread_mutex_unlock(&M.lock);
+    CHECK_INT_EQ(sync_run(&o, st, &r, &err), DP_OK);
+    CHECK_INT_EQ(pending(st), 0);
+    CHECK_STR_EQ(M.hh[0].phone, "13911118888");
+    free(before);
+    free(after);
     store_close(st);
 }
 
@@ -1210,6 +1331,8 @@ main(void)
     RUN(stalled_pushes_halve_the_batch);
     RUN(rejected_edit_does_not_block_the_queue);
     RUN(expired_token_keeps_the_work);
+    RUN(clock_far_off_is_reported);
+    RUN(schema_refused_keeps_the_outbox);
     RUN(oversized_page_is_refused);
     RUN(epoch_reset_rebuilds_and_repushes);
     RUN(tls_is_required_off_loopback);

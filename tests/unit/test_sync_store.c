@@ -177,6 +177,18 @@ edit(struct store *st, const struct record_def *def, const char *id, const char 
     return s;
 }
 
+/* Live members of a household, as the screens list them. */
+static size_t
+test_members_of(struct store *st, const char *hid)
+{
+    struct record *v = NULL;
+    size_t n = 0;
+    if (store_record_list(st, &schema_member, hid, &v, &n, &err) != DP_OK)
+        return (size_t)-1;
+    store_record_list_free(v, n);
+    return n;
+}
+
 static const char first_page[] =
     PAGE("c1.e.s.10", "false", 0, "null",
          PUT_HH(1, H1, 3, "王小明", "13800138000") "," PUT_MEM(2, M1, H1, 1, "王丽") "," PUT_HH(
@@ -310,6 +322,94 @@ TEST(rejected_edit_is_kept_and_the_record_shows_the_server)
     CHECK_STR_EQ(rj[0].message, "not yours");
     CHECK_STR_EQ(rj[0].rid, H1);
     free(rj);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
+    store_close(st);
+}
+
+/* A worker's household delete is refused: the household and everything it covered come back. */
+TEST(rejected_household_delete_brings_its_records_back)
+{
+    char dir[PATH_MAX];
+    struct store *st = fresh(dir, sizeof dir);
+    REQUIRE(st && apply(st, first_page, NULL) == DP_OK);
+    REQUIRE(store_record_delete(st, &schema_household, H1, &err) == DP_OK);
+    CHECK(!exists(st, &schema_household, H1, NULL));
+    CHECK(!exists(st, &schema_member, M1, NULL));
+    REQUIRE(push_reply(st,
+                       "{\"last_mid\":1,\"results\":[{\"mid\":1,\"status\":\"rejected\","
+                       "\"reason\":\"forbidden\"}],\"stopped\":null}",
+                       NULL) == DP_OK);
+    CHECK(exists(st, &schema_household, H1, NULL));
+    CHECK(exists(st, &schema_member, M1, NULL));
+    CHECK_INT_EQ(status(st).rejected, 1);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
+    store_close(st);
+}
+
+/*
+ * A page orders changes by seq: a household that changed after its records
+ * (or came into scope) may come after them, even pages later. They wait as
+ * base rows and appear with it; nothing is dropped.
+ */
+TEST(records_before_their_household_wait_for_it)
+{
+    char dir[PATH_MAX], buf[64];
+    struct store *st = fresh(dir, sizeof dir);
+    REQUIRE(st && apply(st, first_page, NULL) == DP_OK);
+    struct sync_page_stats ps;
+    REQUIRE(apply(st,
+                  PAGE("c1.e.s.20", "true", 0, "null",
+                       PUT_MEM(15, M2, H3, 1, "赵敏") "," PUT_HH(16, H2, 2, "李四", "13900139001")),
+                  &ps) == DP_OK);
+    CHECK_INT_EQ(ps.puts, 2);
+    CHECK(!exists(st, &schema_member, M2, NULL));
+    CHECK_INT_EQ(base_count(st, "member"), 2);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
+    REQUIRE(apply(st,
+                  PAGE("c1.e.s.21", "false", 0, "null", PUT_HH(17, H3, 5, "赵六", "13900139002")),
+                  &ps) == DP_OK);
+    CHECK(exists(st, &schema_household, H3, NULL));
+    CHECK(exists(st, &schema_member, M2, NULL));
+    CHECK_STR_EQ(field(st, &schema_member, M2, "name", buf, sizeof buf), "赵敏");
+    CHECK_INT_EQ(test_members_of(st, H3), 1);
+    CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
+    store_close(st);
+}
+
+/*
+ * The answer to a half batch says last_mid 2, but has a result only for mid 1:
+ * mid 2 stays pending, and the replay brings its real outcome (here a
+ * rejection, whose reason is kept).
+ */
+TEST(entries_are_done_only_with_their_own_result)
+{
+    char dir[PATH_MAX];
+    struct store *st = fresh(dir, sizeof dir);
+    REQUIRE(st && apply(st, first_page, NULL) == DP_OK);
+    REQUIRE(edit(st, &schema_household, H1, "phone", "13700137000") == DP_OK);
+    REQUIRE(edit(st, &schema_household, H2, "phone", "13700137001") == DP_OK);
+    REQUIRE(push_reply(st,
+                       "{\"last_mid\":2,\"results\":[{\"mid\":1,\"status\":\"applied\",\"v\":4,"
+                       "\"replayed\":true}],\"stopped\":null}",
+                       NULL) == DP_OK);
+    CHECK_INT_EQ(status(st).pending, 1);
+    struct sync_identity id;
+    REQUIRE(store_sync_identity(st, &id, &err) == DP_OK);
+    CHECK_INT_EQ(id.acked_mid, 2);
+    struct sync_outbox_item *items = NULL;
+    size_t n = 0;
+    REQUIRE(store_sync_outbox_take(st, 10, 1 << 20, &items, &n, &err) == DP_OK);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(n ? items[0].mid : 0, 2);
+    sync_outbox_items_free(items, n);
+    REQUIRE(push_reply(st,
+                       "{\"last_mid\":2,\"results\":[{\"mid\":2,\"status\":\"rejected\","
+                       "\"reason\":\"invalid\",\"field\":\"phone\",\"replayed\":true}],"
+                       "\"stopped\":null}",
+                       NULL) == DP_OK);
+    struct sync_status_info i = status(st);
+    CHECK_INT_EQ(i.pending, 0);
+    CHECK_INT_EQ(i.rejected, 1);
     CHECK_INT_EQ(store_sync_check(st, &err), DP_OK);
     store_close(st);
 }
@@ -761,6 +861,9 @@ main(void)
     RUN(pending_edit_is_rebased_not_overwritten);
     RUN(outbox_batch_and_applied_result);
     RUN(rejected_edit_is_kept_and_the_record_shows_the_server);
+    RUN(rejected_household_delete_brings_its_records_back);
+    RUN(records_before_their_household_wait_for_it);
+    RUN(entries_are_done_only_with_their_own_result);
     RUN(rejected_create_disappears);
     RUN(push_answer_from_another_history_changes_nothing);
     RUN(out_of_scope_purges_a_household_and_its_records);
