@@ -137,3 +137,34 @@ syncbar_counts(const struct sync_status_info *info, char *buf, size_t size)
     if (info->rejected > 0 && len < size)
         snprintf(buf + len, size - len, _(", refused: %ld"), info->rejected);
 }
+
+void
+syncbar_state_brief(const struct sync_worker_status *ws, const struct sync_status_info *info,
+                    const char *login_key, const char *problems_key, time_t now, char *buf,
+                    size_t size)
+{
+    if (ws && !ws->error[0] && ws->running) {
+        snprintf(buf, size, "%s", ws->job == SYNC_JOB_LOGIN ? _("Logging in...") : _("Syncing..."));
+        return;
+    }
+    if (ws && !ws->error[0] && ws->finished && ws->job == SYNC_JOB_SYNC) {
+        if (ws->last_status == DP_OK) {
+            struct tm tm;
+            char at[16] = "";
+            time_t t = ws->last_finished_at;
+            if (localtime_r(&t, &tm))
+                strftime(at, sizeof at, "%H:%M", &tm);
+            snprintf(buf, size, _("Synced %s"), at);
+            return;
+        }
+        if (ws->last_status != DP_EAUTH && ws->last_status != DP_ECANCELED) {
+            snprintf(buf, size, _("Sync failed: see %s"), problems_key);
+            return;
+        }
+    }
+    if (!(ws && ws->error[0]) && !syncbar_needs_login(info, now) && info->last_error[0]) {
+        snprintf(buf, size, _("Last sync failed: see %s"), problems_key);
+        return;
+    }
+    syncbar_state(ws, info, login_key, now, buf, size);
+}

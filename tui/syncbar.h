@@ -32,6 +32,15 @@ bool syncbar_needs_login(const struct sync_status_info *info, time_t now);
 void syncbar_state(const struct sync_worker_status *ws, const struct sync_status_info *info,
                    const char *login_key, time_t now, char *buf, size_t size);
 
+/*
+ * The same state in a few words, for a narrow status line: "Syncing...",
+ * "Synced 12:03", "Sync failed: see P" (`problems_key` opens the problems
+ * screen, which has the whole reason).
+ */
+void syncbar_state_brief(const struct sync_worker_status *ws, const struct sync_status_info *info,
+                         const char *login_key, const char *problems_key, time_t now, char *buf,
+                         size_t size);
+
 /* What waits, translated: "To send: 2", then ", conflicts: 1" and ", refused: 1" when any. */
 void syncbar_counts(const struct sync_status_info *info, char *buf, size_t size);
 

@@ -98,24 +98,29 @@ draw_too_small(struct app *app)
 static void
 sync_part(struct app *app, int left_cols, char *buf, size_t size)
 {
-    char state[256], counts[128], key[32];
+    char state[256], counts[128], key[32], pkey[32];
     buf[0] = '\0';
     if (!app->cfg->server_url[0] || !app->store)
         return;
+    const struct sync_worker_status *ws =
+        app->sync.worker || app->sync.st.error[0] ? &app->sync.st : NULL;
     app_key_for(KM_HOUSEHOLDS, ACT_LOGIN, key, sizeof key);
-    syncbar_state(app->sync.worker || app->sync.st.error[0] ? &app->sync.st : NULL, &app->sync.info,
-                  key, time(NULL), state, sizeof state);
+    app_key_for(KM_HOUSEHOLDS, ACT_PROBLEMS, pkey, sizeof pkey);
+    syncbar_state(ws, &app->sync.info, key, time(NULL), state, sizeof state);
     syncbar_counts(&app->sync.info, counts, sizeof counts);
     int room = COLS - left_cols - 2;
     snprintf(buf, size, "%s  %s", state, counts);
     if (text_width(buf) <= room)
         return;
-    /* A cut state would mislead ("Synced 12:03, 1 s~"): keep the counts alone. */
-    if (text_width(counts) <= room) {
+    /* A cut state would mislead ("Synced 12:03, 1 s~"): a brief one, else the counts alone. */
+    syncbar_state_brief(ws, &app->sync.info, key, pkey, time(NULL), state, sizeof state);
+    snprintf(buf, size, "%s  %s", state, counts);
+    if (text_width(buf) <= room)
+        return;
+    if (text_width(counts) <= room)
         snprintf(buf, size, "%s", counts);
-    } else {
+    else
         buf[0] = '\0';
-    }
 }
 
 /* Add the sync part at the right end of a status line. */

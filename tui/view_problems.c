@@ -145,7 +145,7 @@ draw_rejected(const struct rejected_item *r, struct line *l)
     line_field(l, STYLE_LABEL, _(r->def->label), 10, TEXT_LEFT);
     line_spaces(l, STYLE_NORMAL, 1);
     const struct field_def *fd = r->field[0] ? schema_field(r->def, r->field) : NULL;
-    line_field(l, STYLE_LABEL, fd ? _(fd->label) : "", 18, TEXT_LEFT);
+    line_field(l, STYLE_LABEL, fd ? _(fd->label) : "", 22, TEXT_LEFT);
     line_spaces(l, STYLE_NORMAL, 1);
     reason_text(r->reason, buf, sizeof buf);
     line_text(l, STYLE_ERROR, buf);

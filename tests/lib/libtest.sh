@@ -398,6 +398,7 @@ other() {
 
 # tui_cli ARGS...: the command line on the screens' own cache (after the screens quit).
 tui_cli() {
+	chmod 600 "$tmp/passphrase"
 	env -i PATH=/usr/bin:/bin HOME="$HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
 		XDG_DATA_HOME="$XDG_DATA_HOME" LANG=C.UTF-8 TZ=Asia/Shanghai \
 		"$CLI_BIN" --data-dir "$DATA_DIR" --passphrase-file "$tmp/passphrase" "$@" \
