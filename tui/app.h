@@ -50,6 +50,7 @@ struct app_sync {
     struct sync_status_info info; /* counts, login and last result, from the cache */
     unsigned long seen_finished;  /* st.finished when last acted on */
     long seen_pages;              /* pages of the running sync already shown */
+    bool wanted;                  /* asked for before the worker was ready: sync once it is */
 };
 
 struct app {

@@ -118,7 +118,6 @@ app_sync_fd(const struct app *app)
 void
 app_sync_request(struct app *app)
 {
-    char key[32];
     if (!app->cfg->server_url[0]) {
         app_message(app, STYLE_ERROR, "%s",
                     _("No server is set (server_url in the configuration): work stays here."));
@@ -138,11 +137,12 @@ app_sync_request(struct app *app)
         return;
     }
     if (!sync_worker_request(app->sync.worker)) {
-        app_key_for(KM_GENERIC, ACT_SYNC, key, sizeof key);
-        app_message(app, STYLE_NORMAL, _("The sync is getting ready; press %s again in a moment."),
-                    key);
+        /* The worker is still opening its cache handle: sync once it is ready. */
+        app->sync.wanted = true;
+        app_message(app, STYLE_NORMAL, "%s", _("The sync starts in a moment."));
         return;
     }
+    app->sync.wanted = false;
     /* Show "Syncing" at once; the worker's first progress follows. */
     app->sync.st.running = true;
     app->sync.st.job = SYNC_JOB_SYNC;
@@ -175,6 +175,13 @@ app_sync_poll(struct app *app)
         data = true; /* a page was committed: the list may show it now */
     if (ended && ws.job == SYNC_JOB_SYNC)
         data = true; /* pushed edits were answered, rejected ones rebuilt */
+    if (app->sync.wanted && ws.ready && !ws.running && !ws.error[0] &&
+        sync_worker_request(app->sync.worker)) {
+        app->sync.wanted = false;
+        ws.running = true;
+        ws.job = SYNC_JOB_SYNC;
+        memset(&ws.progress, 0, sizeof ws.progress);
+    }
     app->sync.seen_pages = ws.running ? ws.progress.pages : 0;
     app->sync.seen_finished = ws.finished;
     app->sync.st = ws;
