@@ -18,6 +18,8 @@
 
 #include <sodium.h>
 
+#include "store/warnings.h"
+
 static enum dp_status
 seen_tables_exist(struct store *st, bool *yes, struct dp_error *err)
 {
@@ -416,6 +418,8 @@ store_sync_apply_page(struct store *st, const struct sync_page *page, struct syn
         s = dp_error_set(err, DP_EINVAL, NULL, "a snapshot lost its bookkeeping; sync again");
     }
     bool snapshot = tables;
+    if (s == DP_OK)
+        s = store_warnings_note_page(st, page, err);
     for (size_t i = 0; i < page->nchanges && s == DP_OK; i++) {
         const struct sync_change *c = &page->changes[i];
         switch (c->op) {
@@ -446,6 +450,8 @@ store_sync_apply_page(struct store *st, const struct sync_page *page, struct syn
     }
     if (s == DP_OK)
         s = sync_collect_garbage(st, err);
+    if (s == DP_OK)
+        s = store_warnings_refresh_noted(st, err);
     if (s == DP_OK)
         s = store_commit(st, err);
 out:

@@ -28,6 +28,9 @@
     A(REDRAW, "redraw", N_("Redraw the screen"))                                                   \
     A(INTERRUPT, "interrupt", N_("Quit, asking first when input is unsaved"))                      \
     A(SUSPEND, "suspend", N_("Suspend to the shell (fg comes back)"))                              \
+    /* Sync, from every screen */                                                                  \
+    A(SYNC, "sync", N_("Sync now: send edits, receive changes"))                                   \
+    A(LOGIN, "login", N_("Log in to the server"))                                                  \
     /* Household list */                                                                           \
     A(SEARCH, "search", N_("Search: name, ID-number tail, phone, address"))                        \
     A(FILTER_RISK, "filter-risk", N_("Show one risk class (red, yellow, green, all)"))             \
@@ -38,6 +41,8 @@
     A(FILTER_CLEAR, "filter-clear", N_("Clear the search and all filters"))                        \
     A(SORT_NEXT, "sort-next", N_("Sort by name, village, risk, due date, last visit"))             \
     A(SORT_REVERSE, "sort-reverse", N_("Reverse the sort order"))                                  \
+    A(CONFLICTS, "conflicts", N_("Show the conflicts to resolve"))                                 \
+    A(PROBLEMS, "problems", N_("Problems: edits the server refused, failed syncs"))                \
     /* One household */                                                                            \
     A(EDIT, "edit", N_("Edit the selected item"))                                                  \
     A(ADD_MEMBER, "add-member", N_("Add a member"))                                                \
@@ -45,6 +50,12 @@
     A(DELETE, "delete", N_("Remove the selected member or need"))                                  \
     A(NEW_VISIT, "new-visit", N_("Start a visit"))                                                 \
     A(CHANGE_RISK, "change-risk", N_("Change the risk class, with a reason"))                      \
+    /* Conflicts and problems */                                                                   \
+    A(KEEP_MINE, "keep-mine", N_("Keep my value (or my side of a deletion)"))                      \
+    A(KEEP_THEIRS, "keep-theirs", N_("Keep their value (or their side of a deletion)"))            \
+    A(NEW_VALUE, "new-value", N_("Type or pick a new value for the field"))                        \
+    A(FIX, "fix", N_("Correct the refused edit and save it again"))                                \
+    A(DISMISS, "dismiss", N_("Set the refused edit aside"))                                        \
     /* Forms */                                                                                    \
     A(FIELD_NEXT, "field-next", N_("Next field"))                                                  \
     A(FIELD_PREV, "field-prev", N_("Previous field"))                                              \

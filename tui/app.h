@@ -9,6 +9,8 @@
 #include <stdbool.h>
 
 #include "core/status.h"
+#include "store/sync_store.h"
+#include "sync/worker.h"
 #include "tui/edit.h"
 #include "tui/line.h"
 #include "tui/view.h"
@@ -41,6 +43,16 @@ struct prompt {
     unsigned (*done)(struct view *v, const char *text, bool yes);
 };
 
+/* The sync worker as the screens see it (tui/app_sync.c). */
+struct app_sync {
+    struct sync_worker *worker;   /* NULL: no server configured, or the cache is still locked */
+    struct sync_worker_status st; /* the worker's status as last read */
+    struct sync_status_info info; /* counts, login and last result, from the cache */
+    unsigned long seen_finished;  /* st.finished when last acted on */
+    long seen_pages;              /* pages of the running sync already shown */
+    bool wanted;                  /* asked for before the worker was ready: sync once it is */
+};
+
 struct app {
     const struct config *cfg;
     struct store *store; /* NULL until unlocked */
@@ -48,14 +60,16 @@ struct app {
     int nviews;        /* views[nviews - 1] is on screen */
     char message[256]; /* shown on the status line until the next key */
     enum style message_style;
-    struct prompt prompt; /* the bottom-line question, if any */
-    char today[11];       /* YYYY-MM-DD, read once per key */
-    bool colour;          /* colours in use (not NO_COLOR, terminal has them) */
-    bool too_small;       /* the terminal is below APP_MIN_COLS x APP_MIN_LINES */
-    bool quit;            /* leave the loop */
-    bool pasting;         /* inside a bracketed paste */
-    int exit_code;        /* tui_main's return value */
-    unsigned pending;     /* REACT_ flags not yet drawn */
+    struct prompt prompt;        /* the bottom-line question, if any */
+    char today[11];              /* YYYY-MM-DD, read once per key */
+    bool colour;                 /* colours in use (not NO_COLOR, terminal has them) */
+    bool too_small;              /* the terminal is below APP_MIN_COLS x APP_MIN_LINES */
+    bool quit;                   /* leave the loop */
+    bool pasting;                /* inside a bracketed paste */
+    int exit_code;               /* tui_main's return value */
+    unsigned pending;            /* REACT_ flags not yet drawn */
+    struct app_sync sync;        /* the sync worker and what the status line says about it */
+    const char *sync_passphrase; /* borrowed between opening the cache and starting the worker */
 };
 
 /* Lay out a view in the body area (below the title, above the status line). */
@@ -95,5 +109,49 @@ void app_ask_text(struct app *app, struct view *owner, enum prompt_kind kind, co
                   unsigned (*done)(struct view *v, const char *text, bool yes));
 void app_ask_yesno(struct app *app, struct view *owner, const char *question,
                    unsigned (*done)(struct view *v, const char *text, bool yes));
+
+/* ---- sync (tui/app_sync.c) ---------------------------------------------------- */
+
+/*
+ * Start the sync worker once the cache is open, when the configuration
+ * names a server: it opens its own handle with `passphrase` (copied, and
+ * wiped by the worker) and syncs every sync_interval_minutes when set
+ * (DOORSTEP_SYNC_INTERVAL_SECONDS overrides it, for tests). Failures only
+ * show on the status line: the screens work offline. Then reads the counts
+ * and, when no valid login is held, opens the login screen.
+ */
+void app_sync_start(struct app *app, const char *passphrase);
+
+/* Cancel a running sync (the cache stays as its last page left it) and stop the worker. */
+void app_sync_stop(struct app *app);
+
+/* The worker's wake-up descriptor for the main loop's poll, or -1. */
+int app_sync_fd(const struct app *app);
+
+/*
+ * Read the worker's status after its descriptor woke the loop: redraws the
+ * status line, re-reads the counts and tells the top view (sync_changed)
+ * when the cache changed; opens the login screen when the server refused
+ * the login. Returns REACT_ flags for the top view.
+ */
+unsigned app_sync_poll(struct app *app);
+
+/* Re-read the counts and login state from the cache (after an edit). */
+void app_sync_refresh(struct app *app);
+
+/* The sync key: start a sync now, or say why not (no server, running, login needed). */
+void app_sync_request(struct app *app);
+
+/* True when a sync would need a login first. */
+bool app_sync_needs_login(const struct app *app);
+
+/* Open the login screen on top (no-op without a server or when it is open already). */
+void app_sync_open_login(struct app *app);
+
+/* Hand a login to the worker; false when it cannot take one now (not ready, busy). */
+bool app_sync_login(struct app *app, const char *user, const char *password);
+
+/* The first key bound to `act` in `km` (then generic), for hints, into buf ("" if none). */
+void app_key_for(enum keymap km, enum action act, char *buf, size_t size);
 
 #endif

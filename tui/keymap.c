@@ -40,6 +40,8 @@ static const struct keybinding bindings[] = {
     { KM_GENERIC,    "<Ctrl-l>",    ACT_REDRAW },
     { KM_GENERIC,    "<Ctrl-c>",    ACT_INTERRUPT },
     { KM_GENERIC,    "<Ctrl-z>",    ACT_SUSPEND },
+    { KM_GENERIC,    "<Ctrl-r>",    ACT_SYNC },
+    { KM_GENERIC,    "<F5>",        ACT_SYNC },
 
     /* Household list */
     { KM_HOUSEHOLDS, "/",           ACT_SEARCH },
@@ -51,6 +53,9 @@ static const struct keybinding bindings[] = {
     { KM_HOUSEHOLDS, "x",           ACT_FILTER_CLEAR },
     { KM_HOUSEHOLDS, "s",           ACT_SORT_NEXT },
     { KM_HOUSEHOLDS, "S",           ACT_SORT_REVERSE },
+    { KM_HOUSEHOLDS, "C",           ACT_CONFLICTS },
+    { KM_HOUSEHOLDS, "P",           ACT_PROBLEMS },
+    { KM_HOUSEHOLDS, "L",           ACT_LOGIN },
 
     /* One household */
     { KM_HOUSEHOLD,  "e",           ACT_EDIT },
@@ -60,6 +65,23 @@ static const struct keybinding bindings[] = {
     { KM_HOUSEHOLD,  "<Delete>",    ACT_DELETE },
     { KM_HOUSEHOLD,  "v",           ACT_NEW_VISIT },
     { KM_HOUSEHOLD,  "R",           ACT_CHANGE_RISK },
+    { KM_HOUSEHOLD,  "C",           ACT_CONFLICTS },
+
+    /* Conflicts */
+    { KM_CONFLICTS,  "m",           ACT_KEEP_MINE },
+    { KM_CONFLICTS,  "t",           ACT_KEEP_THEIRS },
+    { KM_CONFLICTS,  "e",           ACT_NEW_VALUE },
+    { KM_CONFLICTS,  "<Enter>",     ACT_NEW_VALUE },
+
+    /* Problems */
+    { KM_PROBLEMS,   "<Enter>",     ACT_FIX },
+    { KM_PROBLEMS,   "e",           ACT_FIX },
+    { KM_PROBLEMS,   "d",           ACT_DISMISS },
+    { KM_PROBLEMS,   "<Delete>",    ACT_DISMISS },
+
+    /* Login */
+    { KM_LOGIN,      "L",           ACT_LOGIN },
+    { KM_LOGIN,      "<Enter>",     ACT_LOGIN },
 
     /* Forms */
     { KM_FORM,       "<Tab>",       ACT_FIELD_NEXT },

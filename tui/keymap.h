@@ -27,6 +27,9 @@
     K(GENERIC, N_("Everywhere"))                                                                   \
     K(HOUSEHOLDS, N_("Household list"))                                                            \
     K(HOUSEHOLD, N_("One household"))                                                              \
+    K(CONFLICTS, N_("Conflicts"))                                                                  \
+    K(PROBLEMS, N_("Problems"))                                                                    \
+    K(LOGIN, N_("Login"))                                                                          \
     K(FORM, N_("Forms"))                                                                           \
     K(EDIT, N_("Typing text (forms, search, passphrase)"))                                         \
     K(PICK, N_("Pick lists"))                                                                      \

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/config.h"
@@ -25,6 +26,7 @@
 #include "core/i18n.h"
 #include "store/store.h"
 #include "tui/app.h"
+#include "tui/syncbar.h"
 #include "tui/views.h"
 
 /*
@@ -88,7 +90,61 @@ draw_too_small(struct app *app)
     curs_set(0);
 }
 
-/* Bottom line: the question being asked, a message, or a hint. Returns the cursor column. */
+/*
+ * The sync part of the status line (when a server is configured): the state
+ * and what waits, as much of it as fits beside `left_cols` columns of the
+ * rest. The counts matter most; the state goes first when room is short.
+ */
+static void
+sync_part(struct app *app, int left_cols, char *buf, size_t size)
+{
+    char state[256], counts[128], key[32], pkey[32];
+    buf[0] = '\0';
+    if (!app->cfg->server_url[0] || !app->store)
+        return;
+    const struct sync_worker_status *ws =
+        app->sync.worker || app->sync.st.error[0] ? &app->sync.st : NULL;
+    app_key_for(KM_HOUSEHOLDS, ACT_LOGIN, key, sizeof key);
+    app_key_for(KM_HOUSEHOLDS, ACT_PROBLEMS, pkey, sizeof pkey);
+    syncbar_state(ws, &app->sync.info, key, time(NULL), state, sizeof state);
+    syncbar_counts(&app->sync.info, counts, sizeof counts);
+    int room = COLS - left_cols - 2;
+    snprintf(buf, size, "%s  %s", state, counts);
+    if (text_width(buf) <= room)
+        return;
+    /* A cut state would mislead ("Synced 12:03, 1 s~"): a brief one, else the counts alone. */
+    syncbar_state_brief(ws, &app->sync.info, key, pkey, time(NULL), state, sizeof state);
+    snprintf(buf, size, "%s  %s", state, counts);
+    if (text_width(buf) <= room)
+        return;
+    if (text_width(counts) <= room)
+        snprintf(buf, size, "%s", counts);
+    else
+        buf[0] = '\0';
+}
+
+/* Add the sync part at the right end of a status line. */
+static void
+add_sync_part(struct app *app, struct line *l)
+{
+    char part[512];
+    sync_part(app, l->cols, part, sizeof part);
+    if (!part[0])
+        return;
+    int w = text_width(part);
+    line_spaces(l, STYLE_STATUS, COLS - l->cols - w);
+    enum style st = STYLE_DIM;
+    if (app->sync.st.running)
+        st = STYLE_MARKER;
+    else if (app->sync.info.conflicts > 0 || app->sync.info.rejected > 0 ||
+             (app->sync.st.finished && app->sync.st.job == SYNC_JOB_SYNC &&
+              app->sync.st.last_status != DP_OK))
+        st = STYLE_ERROR;
+    line_text(l, st, part);
+}
+
+/* Bottom line: the question being asked, a message, or a hint; then sync. Returns the cursor
+ * column. */
 static int
 draw_status(struct app *app)
 {
@@ -125,6 +181,9 @@ draw_status(struct app *app)
             line_text(&l, STYLE_DIM, hint);
         }
     }
+    /* A question being typed keeps the whole line. */
+    if (p->kind == PROMPT_NONE)
+        add_sync_part(app, &l);
     line_fill(&l, STYLE_STATUS);
     view_draw_line(LINES - 1, &l, false);
     return cursor;
@@ -146,6 +205,9 @@ render(struct app *app)
     }
     if (!v)
         goto out;
+    /* An edit, a pop back to a list, a resolved conflict: the counts may have moved. */
+    if (f & (REACT_RELOAD | REACT_REDRAW_ALL))
+        app_sync_refresh(app);
     if (f & REACT_RELOAD) {
         struct dp_error err = {0};
         if (view_reload(v, &err) != DP_OK)
@@ -281,6 +343,12 @@ global_request(struct app *app, struct view *v, enum action act)
             return REACT_NONE;
         }
         return REACT_QUIT;
+    case ACT_SYNC:
+        app_sync_request(app);
+        return REACT_REDRAW_STATUS;
+    case ACT_LOGIN:
+        app_sync_open_login(app);
+        return REACT_NONE;
     case ACT_REDRAW:
         clearok(curscr, TRUE);
         return REACT_REDRAW_ALL;
@@ -543,6 +611,14 @@ want_colour(void)
     return has_colors();
 }
 
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 run(struct app *app)
 {
@@ -560,6 +636,7 @@ run(struct app *app)
     sigdelset(&waitmask, SIGWINCH);
 
     bool typed = false;
+    long long typed_at = 0;
     struct key_utf8 input = {0}, *in = &input;
     while (!app->quit) {
         render(app);
@@ -570,10 +647,24 @@ run(struct app *app)
                 apply(app, v, v->ops->work(v));
             continue;
         }
-        struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
-        struct timespec idle = {DRAFT_IDLE_MS / 1000, (DRAFT_IDLE_MS % 1000) * 1000000L};
-        int n = ppoll(&pfd, 1, typed ? &idle : NULL, &waitmask);
-        if (n == 0 && typed) {
+        /* The keyboard and the sync worker's wake-up pipe, in one wait. */
+        struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+                                {.fd = app_sync_fd(app), .events = POLLIN}};
+        nfds_t nfds = pfd[1].fd >= 0 ? 2 : 1;
+        /* Drafts are written once typing pauses, however often the worker wakes us. */
+        long long wait_ms = DRAFT_IDLE_MS - (now_ms() - typed_at);
+        if (wait_ms < 0)
+            wait_ms = 0;
+        struct timespec idle = {(time_t)(wait_ms / 1000), (long)(wait_ms % 1000) * 1000000L};
+        int n = ppoll(pfd, nfds, typed ? &idle : NULL, &waitmask);
+        if (n > 0 && nfds == 2 && (pfd[1].revents & POLLIN)) {
+            struct view *top = app_top(app);
+            unsigned r = app_sync_poll(app);
+            if (top)
+                apply(app, top, r);
+            n -= 1;
+        }
+        if (typed && now_ms() - typed_at >= DRAFT_IDLE_MS) {
             save_drafts(app);
             typed = false;
             app->pending |= REACT_REDRAW_TITLE;
@@ -591,7 +682,7 @@ run(struct app *app)
         }
         if (n < 0 && errno != EINTR)
             break;
-        if (n > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+        if (n > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
             /* The terminal went away (ssh dropped): keep what was typed, leave. */
             app->exit_code = 128 + SIGHUP;
             break;
@@ -611,6 +702,7 @@ run(struct app *app)
                     handle_key(app, OK, (unsigned)cp);
             }
             typed = true;
+            typed_at = now_ms();
         }
     }
     save_drafts(app);
@@ -629,8 +721,10 @@ first_view(struct app *app, const char *passphrase)
     if (!passphrase)
         return &unlock_ops;
     enum dp_status rc = store_open(app->cfg->data_dir, passphrase, &app->store, &err);
-    if (rc == DP_OK)
+    if (rc == DP_OK) {
+        app->sync_passphrase = passphrase;
         return &households_ops;
+    }
     snprintf(app->message, sizeof app->message, "%s: %s", _(dp_strerror(rc)),
              err.msg[0] ? err.msg : _("type the passphrase"));
     return &unlock_ops;
@@ -685,8 +779,13 @@ tui_main(const struct config *cfg, const char *passphrase)
     if (app_push(&app, first_view(&app, passphrase), NULL) != DP_OK) {
         app.exit_code = 1;
     } else {
+        if (app.sync_passphrase)
+            app_sync_start(&app, app.sync_passphrase);
+        app.sync_passphrase = NULL;
         run(&app);
     }
+    /* Quitting cancels a running sync; what it committed page by page stays. */
+    app_sync_stop(&app);
     while (app.nviews)
         app_pop(&app);
     app_prompt_clear(&app.prompt);

@@ -25,6 +25,7 @@
 
 struct app;
 struct view;
+struct sync_worker_status;
 
 /* What a handler wants done; combine with |. */
 enum react {
@@ -86,6 +87,12 @@ struct view_ops {
     bool (*legend)(int i, const char **symbol, const char **text);
     /* A slow step asked for with REACT_WORK, run after the screen shows "working". */
     unsigned (*work)(struct view *v);
+    /*
+     * The sync worker's status changed while this view is on top; `data` is
+     * true when the cache changed under the view (a page was applied, a sync
+     * ended). Returns REACT_ flags (a list reloads). May be NULL: ignored.
+     */
+    unsigned (*sync_changed)(struct view *v, const struct sync_worker_status *st, bool data);
 };
 
 struct view {

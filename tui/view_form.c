@@ -13,6 +13,7 @@
 #include "core/i18n.h"
 #include "core/rules.h"
 #include "core/utf8.h"
+#include "store/conflicts.h"
 #include "store/store.h"
 #include "tui/app.h"
 #include "tui/form.h"
@@ -35,6 +36,7 @@ struct form_view {
     size_t nmembers;
     long *first_row;      /* first row of each field */
     bool next_visit_auto; /* visits: next_visit still follows the policy */
+    int64_t rejected_mid; /* a refused edit being corrected: set aside once saved */
 };
 
 static const char *const risk_fields[] = {"risk", "risk_reason", NULL};
@@ -161,6 +163,30 @@ member_choices(struct view *v, struct dp_error *err)
     return DP_OK;
 }
 
+/* Fill in the values of an edit the server refused, so the worker corrects rather than retypes. */
+static void
+apply_prefill(struct view *v, const struct form_open *arg)
+{
+    struct form_view *fv = v->priv;
+    for (size_t i = 0; i < fv->form.nfields; i++) {
+        int idx = fv->form.fields[i].index;
+        const struct field_def *fd = &arg->def->fields[idx];
+        if (!arg->prefill_set[idx] || fd->flags & (FF_IMMUTABLE | FF_SERVER | FF_HIDDEN))
+            continue;
+        form_field_set(&fv->form, i, arg->prefill->values[idx]);
+        form_touch(&fv->form, i);
+        if (strcmp(fd->name, "next_visit") == 0)
+            fv->next_visit_auto = false;
+    }
+    fv->rejected_mid = arg->rejected_mid;
+    int at = arg->focus && arg->focus[0] ? form_find(&fv->form, arg->focus) : -1;
+    if (at >= 0) {
+        struct dp_date today;
+        fv->cur = (size_t)at;
+        form_check_field(&fv->form, fv->cur, today_of(v, &today));
+    }
+}
+
 static enum dp_status
 form_view_open(struct view *v, const void *varg, struct dp_error *err)
 {
@@ -212,6 +238,8 @@ form_view_open(struct view *v, const void *varg, struct dp_error *err)
         fv->next_visit_auto = is_new;
         suggest_next_visit(v);
     }
+    if (arg->prefill)
+        apply_prefill(v, arg);
     if (is_new)
         snprintf(fv->draft_key, sizeof fv->draft_key, "new:%s:%s", arg->def->name,
                  fv->household_id);
@@ -654,6 +682,14 @@ save(struct view *v)
     fv->form.draft_dirty = false;
     if (fv->form.rec.def == &schema_visit)
         update_household_due(v);
+    if (fv->rejected_mid > 0) {
+        /* The corrected edit replaces the refused one. */
+        if (store_rejected_dismiss(v->app->store, fv->rejected_mid, &err) == DP_OK)
+            app_message(v->app, STYLE_NORMAL, "%s",
+                        _("Saved. It is sent with the next sync; the refused edit is set aside."));
+        else
+            app_error(v->app, _("Saved, but the refused edit is still listed"), &err);
+    }
     if (!v->app->message[0])
         app_message(v->app, STYLE_NORMAL, "%s", _("Saved."));
     return REACT_CLOSE;

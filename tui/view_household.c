@@ -11,10 +11,11 @@
 
 #include "client/config.h"
 #include "core/i18n.h"
-#include "core/money.h"
 #include "core/rules.h"
+#include "store/conflicts.h"
 #include "store/store.h"
 #include "tui/app.h"
+#include "tui/values.h"
 #include "tui/views.h"
 
 #define MAX_WARNINGS 16
@@ -28,7 +29,8 @@ enum row_kind {
     ROW_MEMBER,
     ROW_NEED,
     ROW_VISIT,
-    ROW_NONE, /* "none yet" under an empty section */
+    ROW_NONE,      /* "none yet" under an empty section */
+    ROW_CONFLICTS, /* how many conflicts wait, and the key that shows them */
 };
 
 enum section { SEC_HOUSEHOLD, SEC_WARNINGS, SEC_MEMBERS, SEC_NEEDS, SEC_VISITS };
@@ -45,6 +47,7 @@ struct household_view {
     size_t nmembers, nneeds, nvisits;
     struct warning warnings[MAX_WARNINGS];
     size_t nwarnings;
+    long nconflicts; /* open conflicts of this household or its records */
     struct row *rows;
     long nrows;
     char pending_delete[37]; /* the member or need a yes/no question is about */
@@ -114,12 +117,22 @@ household_load(struct view *v, struct dp_error *err)
     if (h->nwarnings > MAX_WARNINGS)
         h->nwarnings = MAX_WARNINGS;
 
+    struct conflict_item *items = NULL;
+    size_t nitems = 0;
+    h->nconflicts = 0;
+    if (store_conflict_items(st, h->id, &items, &nitems, NULL) == DP_OK)
+        for (size_t i = 0; i < nitems; i++)
+            h->nconflicts += strcmp(items[i].state, "open") == 0;
+    store_conflict_items_free(items, nitems);
+
     size_t max =
-        schema_household.nfields + h->nwarnings + h->nmembers + h->nneeds + h->nvisits + 5 * 3;
+        schema_household.nfields + h->nwarnings + h->nmembers + h->nneeds + h->nvisits + 5 * 3 + 1;
     h->rows = calloc(max, sizeof *h->rows);
     if (!h->rows)
         return dp_error_set(err, DP_ENOMEM, NULL, NULL);
     add(h, ROW_HEADING, SEC_HOUSEHOLD);
+    if (h->nconflicts)
+        add(h, ROW_CONFLICTS, 0);
     /* Fields with a value (the form shows the empty ones), so members come into view. */
     for (size_t i = 0; i < schema_household.nfields; i++) {
         const struct field_def *fd = &schema_household.fields[i];
@@ -187,58 +200,7 @@ choice_label(const struct record *r, const char *field)
 static void
 field_text(const struct record *r, const struct field_def *fd, char *buf, size_t size)
 {
-    const char *v = record_get(r, fd->name);
-    buf[0] = '\0';
-    if (!v || !v[0])
-        return;
-    switch (fd->type) {
-    case FT_ENUM:
-        snprintf(buf, size, "%s", choice_label(r, fd->name));
-        break;
-    case FT_SET: {
-        size_t len = 0;
-        for (int c = 0; fd->choices[c].token; c++) {
-            size_t n = strlen(fd->choices[c].token);
-            const char *p = v;
-            bool on = false;
-            while (p && *p && !on) {
-                const char *comma = strchr(p, ',');
-                size_t l = comma ? (size_t)(comma - p) : strlen(p);
-                on = l == n && strncmp(p, fd->choices[c].token, n) == 0;
-                p = comma ? comma + 1 : NULL;
-            }
-            if (!on)
-                continue;
-            int w =
-                snprintf(buf + len, size - len, "%s%s", len ? ", " : "", _(fd->choices[c].label));
-            if (w < 0 || (size_t)w >= size - len)
-                break;
-            len += (size_t)w;
-        }
-        break;
-    }
-    case FT_BOOL:
-        snprintf(buf, size, "%s", strcmp(v, "1") == 0 ? _("yes") : _("no"));
-        break;
-    case FT_MONEY: {
-        int64_t fen;
-        if (money_parse_fen(v, &fen, fd->name, NULL) == DP_OK) {
-            char yuan[32];
-            money_format_yuan(fen, yuan, sizeof yuan);
-            snprintf(buf, size, "%s", yuan);
-        }
-        break;
-    }
-    case FT_NOTE: {
-        /* First line only; the form shows all of it. */
-        size_t n = strcspn(v, "\n");
-        snprintf(buf, size, "%.*s%s", (int)n, v, v[n] ? " ..." : "");
-        break;
-    }
-    default:
-        snprintf(buf, size, "%s", v);
-        break;
-    }
+    value_text(fd, record_get(r, fd->name), buf, size);
 }
 
 static void
@@ -342,6 +304,15 @@ household_draw_row(struct view *v, long row, struct line *l)
         line_spaces(l, STYLE_NORMAL, 2);
         line_text(l, STYLE_DIM, _("none yet"));
         return;
+    case ROW_CONFLICTS: {
+        char key[32];
+        app_key_for(KM_HOUSEHOLD, ACT_CONFLICTS, key, sizeof key);
+        snprintf(buf, sizeof buf, _("Conflicts to resolve: %ld (press %s)"), h->nconflicts, key);
+        line_spaces(l, STYLE_NORMAL, 2);
+        line_text(l, STYLE_ERROR, "! ");
+        line_text(l, STYLE_MARKER, buf);
+        return;
+    }
     case ROW_WARNING: {
         const struct warning *w = &h->warnings[r->index];
         line_spaces(l, STYLE_NORMAL, 2);
@@ -492,9 +463,20 @@ household_request(struct view *v, enum action act)
                                             : _("Remove this need? (y/n)"),
                       delete_answer);
         return REACT_NONE;
+    case ACT_CONFLICTS:
+        app_push(v->app, &conflicts_ops, h->id);
+        return REACT_NONE;
     default:
         return REACT_PASS;
     }
+}
+
+static unsigned
+household_sync_changed(struct view *v, const struct sync_worker_status *st, bool data)
+{
+    (void)v;
+    (void)st;
+    return data ? REACT_RELOAD | REACT_REDRAW_TITLE : REACT_NONE;
 }
 
 const struct view_ops household_ops = {
@@ -509,4 +491,5 @@ const struct view_ops household_ops = {
     .title = household_title,
     .request = household_request,
     .selectable = household_selectable,
+    .sync_changed = household_sync_changed,
 };

@@ -77,6 +77,7 @@ struct households {
     long first;                 /* list position of rows[0] */
     int nrows;                  /* rows filled */
     bool fresh;                 /* rows match the current filter */
+    char follow_id[37];         /* after a sync: keep this household selected where it moved */
 };
 
 static void
@@ -219,6 +220,28 @@ households_close(struct view *v)
     free(h->rows);
 }
 
+/*
+ * A sync changed the list under the cursor: find the household that was
+ * selected near where it was (a page either side) and select it again.
+ */
+static void
+follow(struct view *v)
+{
+    struct households *h = v->priv;
+    long span = v->height > 0 ? v->height : 20;
+    long first = v->sel - span > 0 ? v->sel - span : 0;
+    int n = (int)(2 * span + 1);
+    struct household_row *rows = calloc((size_t)n, sizeof *rows);
+    int got = 0;
+    h->fresh = false;
+    if (rows && store_household_window(v->app->store, &h->f, first, n, rows, &got, NULL) == DP_OK)
+        for (int i = 0; i < got; i++)
+            if (strcmp(rows[i].id, h->follow_id) == 0)
+                v->sel = first + i;
+    free(rows);
+    h->follow_id[0] = '\0';
+}
+
 static enum dp_status
 households_load(struct view *v, struct dp_error *err)
 {
@@ -231,6 +254,8 @@ households_load(struct view *v, struct dp_error *err)
         return st;
     }
     v->lines = h->matched;
+    if (h->follow_id[0])
+        follow(v);
     return DP_OK;
 }
 
@@ -444,9 +469,29 @@ households_request(struct view *v, enum action act)
             return REACT_NONE;
         app_push(v->app, &household_ops, r->id);
         return REACT_NONE;
+    case ACT_CONFLICTS:
+        app_push(v->app, &conflicts_ops, NULL);
+        return REACT_NONE;
+    case ACT_PROBLEMS:
+        app_push(v->app, &problems_ops, NULL);
+        return REACT_NONE;
     default:
         return REACT_PASS;
     }
+}
+
+static unsigned
+households_sync_changed(struct view *v, const struct sync_worker_status *st, bool data)
+{
+    (void)st;
+    struct households *h = v->priv;
+    if (!data)
+        return REACT_NONE;
+    const struct household_row *r = row_at(v, v->sel);
+    if (r)
+        snprintf(h->follow_id, sizeof h->follow_id, "%s", r->id);
+    h->fresh = false;
+    return REACT_RELOAD | REACT_REDRAW_TITLE;
 }
 
 /* What the letters and marks in the list mean, from the tables that draw them. */
@@ -499,4 +544,5 @@ const struct view_ops households_ops = {
     .title = households_title,
     .request = households_request,
     .legend = households_legend,
+    .sync_changed = households_sync_changed,
 };

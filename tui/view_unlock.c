@@ -202,14 +202,21 @@ unlock_work(struct view *v)
     if (u->step != STEP_OPENING || !u->passphrase)
         return REACT_NONE;
     enum dp_status rc = store_open(app->cfg->data_dir, u->passphrase, &st, &err);
-    wipe_free(&u->passphrase);
     if (rc == DP_OK) {
         app->store = st;
+        /* The sync worker opens its own handle with it (and wipes its copy). */
+        char *pass = u->passphrase;
+        u->passphrase = NULL;
         /* This view is freed here; only redraw flags may be returned. */
         if (app_replace(app, v, &households_ops, NULL) != DP_OK)
             app->quit = true;
+        else
+            app_sync_start(app, pass);
+        explicit_bzero(pass, strlen(pass));
+        free(pass);
         return REACT_REDRAW_ALL;
     }
+    wipe_free(&u->passphrase);
     u->failures++;
     if (rc == DP_EPASSPHRASE)
         snprintf(u->problem, sizeof u->problem, "%s",

@@ -2,8 +2,11 @@
 #ifndef DOORSTEP_TUI_VIEWS_H
 #define DOORSTEP_TUI_VIEWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "core/record.h"
 #include "core/schema.h"
 #include "tui/view.h"
 
@@ -12,6 +15,15 @@ extern const struct view_ops help_ops;
 
 /* Unlock (or create) the cache; arg: NULL. Replaces itself with the household list. */
 extern const struct view_ops unlock_ops;
+
+/* Log in to the server through the sync worker; arg: NULL. Closes itself once logged in. */
+extern const struct view_ops login_ops;
+
+/* Open conflicts with the three values of each field; arg: household id (const char *) or NULL. */
+extern const struct view_ops conflicts_ops;
+
+/* Edits the server refused and the last failed syncs; arg: NULL. */
+extern const struct view_ops problems_ops;
 
 /* The household list, the home screen; arg: NULL. */
 extern const struct view_ops households_ops;
@@ -32,6 +44,11 @@ struct form_open {
     const char *household_id;     /* new members, needs, visits: the household */
     enum form_purpose purpose;
     const char *title; /* the title bar, already translated */
+    /* Values to fill in over the record (an edit the server refused, to correct); may be NULL. */
+    const struct record *prefill;
+    const bool *prefill_set; /* prefill_set[i]: field i of prefill is filled in */
+    const char *focus;       /* field to start on (the one at fault), or NULL */
+    int64_t rejected_mid;    /* > 0: set this refused edit aside once the form is saved */
 };
 
 /* A form over one record, generated from the schema; arg: const struct form_open *. */

@@ -54,6 +54,7 @@ tm() {
 
 cleanup() {
 	tm kill-server >/dev/null 2>&1
+	stop_servers
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -179,8 +180,10 @@ expect_no_text() {
 }
 
 # save_screen NAME: the current screen into $tmp/NAME.screen (trailing spaces stripped).
+# LIBTEST_MASK, when set, is a sed script applied first, for what differs between runs
+# (a server's port, the time of a sync): e.g. 's/Synced [0-9:]*/Synced HH:MM/'.
 save_screen() {
-	capture | sed 's/[[:space:]]*$//' >"$tmp/$1.screen"
+	capture | sed -e "${LIBTEST_MASK:-}" -e 's/[[:space:]]*$//' >"$tmp/$1.screen"
 }
 
 # assert_screen NAME <<EOF ... EOF: the screen equals the expected text, line by line,
@@ -236,6 +239,186 @@ tui_pid() {
 	_shell=$(tm display-message -p -t "$session" '#{pane_pid}')
 	_runner=$(pgrep -P "$_shell" -n)
 	[ -n "$_runner" ] && pgrep -P "$_runner" -n
+}
+
+# ---- the real sync server, for the sync screens ----------------------------------------
+# The same start-up as tests/sync/lib.sh, kept minimal: build/doorstep-server over TLS on a
+# free loopback port with a certificate made here, the fault proxy, and a second client
+# (build/doorstep on the command line, its own HOME) to make the other side of a conflict.
+SERVER_BIN=${DOORSTEP_SERVER:-$top/build/doorstep-server}
+CLI_BIN=${DOORSTEP:-$TUI_BIN}
+SYNC_CACHE_BIN=$top/build/tests/tools/sync_cache
+PROXY_BIN=$top/build/tests/tools/faultproxy
+SRV_DB="$tmp/server.db"
+SRV_PASSWORD=pw-demo-123
+URL=""
+PROXY_URL=""
+server_pid=""
+proxy_pid=""
+
+# needs_server: skip the whole test (counting nothing) when the server parts are not built.
+needs_server() {
+	for _f in "$SERVER_BIN" "$PROXY_BIN"; do
+		if [ ! -x "$_f" ]; then
+			echo "skip: $_f is not built (make all tests)"
+			echo "# $test_name: 0 passed, 0 failed"
+			exit 0
+		fi
+	done
+	if ! command -v openssl >/dev/null 2>&1; then
+		echo "skip: openssl is not installed"
+		echo "# $test_name: 0 passed, 0 failed"
+		exit 0
+	fi
+}
+
+# seed_server HOUSEHOLDS WORKERS: demo data; every account's password is $SRV_PASSWORD.
+seed_server() {
+	printf '%s\n' "$SRV_PASSWORD" | "$SERVER_BIN" seed --db "$SRV_DB" --households "$1" \
+		--workers "$2" --teams 1 --password-stdin >/dev/null 2>>"$tmp/admin.log"
+}
+
+# start_server: TLS on a free loopback port; waits until it answers. Sets URL.
+start_server() {
+	if [ ! -f "$tmp/cert.pem" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+			-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || {
+			not_ok "make a certificate"
+			finish
+		}
+	fi
+	rm -f "$tmp/port"
+	"$SERVER_BIN" serve --db "$SRV_DB" --listen 127.0.0.1:0 --cert "$tmp/cert.pem" \
+		--key "$tmp/key.pem" --port-file "$tmp/port" 2>>"$tmp/server.log" &
+	server_pid=$!
+	_i=0
+	while [ $_i -lt 150 ]; do
+		if [ -s "$tmp/port" ]; then
+			URL="https://127.0.0.1:$(cat "$tmp/port")"
+			_code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/cert.pem" \
+				--max-time 2 "$URL/sync/v1/ref/schema" 2>/dev/null)
+			[ "$_code" = 401 ] && return 0
+		fi
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			echo "server exited; its log:"
+			cat "$tmp/server.log"
+			not_ok "start the server"
+			finish
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	not_ok "the server did not become ready"
+	finish
+}
+
+# start_proxy: the fault proxy in front of the server; rules in $tmp/rules. Sets PROXY_URL.
+start_proxy() {
+	rm -f "$tmp/proxy.port"
+	: >"$tmp/rules"
+	: >"$tmp/proxy.log"
+	"$PROXY_BIN" --upstream "$URL" --cacert "$tmp/cert.pem" --port-file "$tmp/proxy.port" \
+		--rules "$tmp/rules" --log "$tmp/proxy.log" 2>>"$tmp/proxy.err" &
+	proxy_pid=$!
+	_i=0
+	while [ ! -s "$tmp/proxy.port" ] && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	PROXY_URL="http://127.0.0.1:$(cat "$tmp/proxy.port")"
+}
+
+# rule LINE: add one fault rule (tests/tools/faultproxy.c).
+rule() { printf '%s\n' "$*" >>"$tmp/rules"; }
+
+# tui_config USER [SERVER_URL] [extra lines...]: the screens' config names the server.
+tui_config() {
+	_user=$1
+	_url=${2:-$URL}
+	shift
+	[ $# -gt 0 ] && shift
+	{
+		printf 'username = %s\n' "$_user"
+		printf 'server_url = %s\n' "$_url"
+		printf 'ca_file = %s\n' "$tmp/cert.pem"
+		for _line in "$@"; do printf '%s\n' "$_line"; done
+	} >"$XDG_CONFIG_HOME/doorstep/config"
+}
+
+# other_client USER: a second device on the command line, logged in, with its own HOME.
+other_client() {
+	mkdir -p "$tmp/other/.config/doorstep"
+	{
+		printf 'server_url = %s\n' "$URL"
+		printf 'ca_file = %s\n' "$tmp/cert.pem"
+		printf 'username = %s\n' "$1"
+	} >"$tmp/other/.config/doorstep/config"
+	printf 'other-device-passphrase\n' >"$tmp/other.pass"
+	chmod 600 "$tmp/other.pass"
+	printf '%s\n' "$SRV_PASSWORD" | other login --password-stdin
+}
+
+# first_run_login [NAME=VALUE...]: start the screens on no cache, choose the passphrase, log in
+# as the configured user (Enter keeps the prefilled name) and wait for the first sync.
+first_run_login() {
+	printf '%s\n' "$PASSPHRASE" >"$tmp/passphrase"
+	start_tui "$@"
+	wait_for_text 'New passphrase:' || return 1
+	type_text "$PASSPHRASE"
+	send_keys Enter
+	wait_for_text 'Type the new passphrase again:' || return 1
+	type_text "$PASSPHRASE"
+	send_keys Enter
+	wait_for_text 'User name:' || return 1
+	send_keys Enter
+	wait_for_text 'Password:' || return 1
+	type_text "$SRV_PASSWORD"
+	send_keys Enter
+	wait_for_text 'Synced ' 20
+}
+
+# other_cache ARGS...: tests/tools/sync_cache on the second device's cache (its edits).
+other_cache() {
+	"$SYNC_CACHE_BIN" "$tmp/other/.local/share/doorstep" "$tmp/other.pass" "$@"
+}
+
+# tui_cache ARGS...: tests/tools/sync_cache on the screens' cache (to look, not to edit).
+tui_cache() {
+	"$SYNC_CACHE_BIN" "$DATA_DIR" "$tmp/passphrase" "$@"
+}
+
+# other ARGS...: run build/doorstep as the second device; output in $tmp/other.out; sets rc.
+other() {
+	env -i PATH=/usr/bin:/bin HOME="$tmp/other" LANG=C.UTF-8 TZ=Asia/Shanghai \
+		"$CLI_BIN" --passphrase-file "$tmp/other.pass" "$@" >"$tmp/other.out" 2>&1
+	rc=$?
+	return $rc
+}
+
+# tui_cli ARGS...: the command line on the screens' own cache (after the screens quit).
+tui_cli() {
+	chmod 600 "$tmp/passphrase"
+	env -i PATH=/usr/bin:/bin HOME="$HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
+		XDG_DATA_HOME="$XDG_DATA_HOME" LANG=C.UTF-8 TZ=Asia/Shanghai \
+		"$CLI_BIN" --data-dir "$DATA_DIR" --passphrase-file "$tmp/passphrase" "$@" \
+		>"$tmp/cli.out" 2>&1
+}
+
+# server_export: every server record as JSON lines, into $tmp/export.
+server_export() { "$SERVER_BIN" export --db "$SRV_DB" --out "$tmp/export" 2>/dev/null; }
+
+# server_field T ID FIELD: a field of a record as the server holds it (after server_export).
+server_field() {
+	grep "\"id\":\"$2\"" "$tmp/export" | grep "^{\"t\":\"$1\"" |
+		sed -n "s/.*\"$3\":\"\([^\"]*\)\".*/\1/p" | head -n 1
+}
+
+stop_servers() {
+	[ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null && wait "$proxy_pid" 2>/dev/null
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	proxy_pid=""
+	server_pid=""
 }
 
 # finish: print the tally tests/run reads and exit with the result.
