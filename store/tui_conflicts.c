@@ -114,7 +114,8 @@ store_conflict_items(struct store *st, const char *household_id, struct conflict
     enum dp_status s = store_prepare(
         st,
         "SELECT c.conflict_id, c.t, c.rid, c.hid, c.state, c.fields_json,"
-        " COALESCE(h.head_name, '') FROM conflicts c LEFT JOIN households h ON h.id = c.hid"
+        " COALESCE(h.head_name, ''), c.kind, c.opened_by, c.opened_at"
+        " FROM conflicts c LEFT JOIN households h ON h.id = c.hid"
         " WHERE c.state IN ('open', 'resolving') AND (?1 IS NULL OR c.hid = ?1)"
         " ORDER BY COALESCE(h.head_name, ''), c.hid,"
         " CASE c.t WHEN 'household' THEN 0 WHEN 'member' THEN 1 WHEN 'visit' THEN 2 ELSE 3 END,"
@@ -146,11 +147,12 @@ store_conflict_items(struct store *st, const char *household_id, struct conflict
         copy_col(c->hid, sizeof c->hid, stmt, 3);
         copy_col(c->state, sizeof c->state, stmt, 4);
         copy_col(c->head_name, sizeof c->head_name, stmt, 6);
+        copy_col(c->kind, sizeof c->kind, stmt, 7);
+        copy_col(c->opened_by, sizeof c->opened_by, stmt, 8);
+        copy_col(c->opened_at, sizeof c->opened_at, stmt, 9);
+        /* Since migration 4 fields_json is the conflict's "fields" object alone. */
         cJSON *d = cJSON_Parse(store_column_text(stmt, 5));
-        json_str(d, "kind", c->kind, sizeof c->kind);
-        json_str(d, "opened_by", c->opened_by, sizeof c->opened_by);
-        json_str(d, "opened_at", c->opened_at, sizeof c->opened_at);
-        s = read_fields(c, cJSON_GetObjectItemCaseSensitive(d, "fields"), err);
+        s = read_fields(c, d, err);
         cJSON_Delete(d);
         if (s != DP_OK)
             break;
